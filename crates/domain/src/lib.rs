@@ -1,0 +1,11 @@
+//! The ENTS domain: what the backend *is*, independent of how it is reached or stored.
+//!
+//! Adapters (HTTP, PostgreSQL, RabbitMQ, …) depend on this crate; it depends on no I/O crate.
+//! Ports are `async_trait` traits so the composition root can hold them as `Arc<dyn Port>`;
+//! each port documents the errors it may return.
+
+pub mod error;
+pub mod health;
+pub mod jobs;
+
+pub use error::{DomainError, FieldErrors};

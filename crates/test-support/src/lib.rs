@@ -1,0 +1,7 @@
+//! Helpers for tests only. Never a dependency of production code.
+
+mod chaos_proxy;
+mod env;
+
+pub use chaos_proxy::ChaosProxy;
+pub use env::{amqp_url, postgres_admin_url, unique_name};
