@@ -1,1 +1,20 @@
-//! (work in progress)
+//! The actix-web adapter: turns HTTP into calls on domain ports and use cases, and domain
+//! results back into the upstream-compatible HTTP contract.
+//!
+//! The only dependency on the inside is `ents-domain`: the composition root (the `ents`
+//! binary) builds an [`AppState`] from concrete adapters and hands it to [`serve`].
+
+mod cors;
+mod error;
+mod fallback;
+mod openapi;
+mod request_id;
+mod routes;
+mod server;
+mod spa;
+mod state;
+
+pub use error::ApiError;
+pub use openapi::openapi;
+pub use server::{HttpSettings, serve};
+pub use state::AppState;

@@ -24,8 +24,12 @@ pub trait JobRepository: Send + Sync + 'static {
     async fn claim(&self, id: JobId, lease: Duration) -> Result<Claim, DomainError>;
 
     /// Records progress (clamped to 0..=1) and extends the lease of a running job.
-    async fn set_progress(&self, id: JobId, progress: f32, lease: Duration)
-    -> Result<(), DomainError>;
+    async fn set_progress(
+        &self,
+        id: JobId,
+        progress: f32,
+        lease: Duration,
+    ) -> Result<(), DomainError>;
 
     /// `running` → `succeeded` with its result.
     async fn complete(&self, id: JobId, result: serde_json::Value) -> Result<(), DomainError>;

@@ -86,7 +86,11 @@ impl JobRunner {
         handlers: HandlerRegistry,
         settings: RunnerSettings,
     ) -> Self {
-        Self { repo, handlers, settings }
+        Self {
+            repo,
+            handlers,
+            settings,
+        }
     }
 
     pub fn settings(&self) -> &RunnerSettings {
@@ -101,7 +105,9 @@ impl JobRunner {
             Ok(Claim::Run(job)) => job,
             Ok(Claim::Finished(_)) => return Ok(Execution::Skipped),
             Ok(Claim::NotYet(job)) => {
-                return Ok(Execution::NotYet { retry_in: wait_for(&job) });
+                return Ok(Execution::NotYet {
+                    retry_in: wait_for(&job),
+                });
             }
             Err(DomainError::NotFound(_)) => {
                 tracing::warn!("delivery for an unknown job; dropping it");
@@ -153,7 +159,9 @@ impl JobRunner {
     }
 
     fn backoff(&self, attempts: i32) -> Duration {
-        let exponent = u32::try_from(attempts.saturating_sub(1)).unwrap_or(0).min(16);
+        let exponent = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(0)
+            .min(16);
         self.settings
             .retry_backoff
             .saturating_mul(1 << exponent)

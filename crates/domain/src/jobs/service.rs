@@ -15,7 +15,11 @@ pub struct JobService {
 
 impl JobService {
     pub fn new(repo: Arc<dyn JobRepository>, queue: Arc<dyn JobQueue>, max_attempts: i32) -> Self {
-        Self { repo, queue, max_attempts: max_attempts.max(1) }
+        Self {
+            repo,
+            queue,
+            max_attempts: max_attempts.max(1),
+        }
     }
 
     /// Records the job, then publishes it. The record is the source of truth: when the
@@ -29,7 +33,11 @@ impl JobService {
     ) -> Result<Job, DomainError> {
         let job = self
             .repo
-            .create(NewJob { kind: kind.into(), payload, max_attempts: self.max_attempts })
+            .create(NewJob {
+                kind: kind.into(),
+                payload,
+                max_attempts: self.max_attempts,
+            })
             .await?;
         if let Err(error) = self.queue.publish(&job).await {
             tracing::warn!(job.id = %job.id, %error, "publish failed; the sweeper will retry");

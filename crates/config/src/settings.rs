@@ -1,0 +1,164 @@
+use std::net::SocketAddr;
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Format, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use crate::env;
+use crate::error::ConfigError;
+use crate::sections::{
+    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, GoogleConfig, HttpConfig, IngestConfig,
+    IngestMode, JobsConfig, LogConfig, TtnConfig, WebConfig,
+};
+
+/// The file read when no `--config` is given, if it exists.
+pub const DEFAULT_FILE: &str = "ents.toml";
+
+/// Everything both binaries read.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub database: DatabaseConfig,
+    pub http: HttpConfig,
+    pub web: WebConfig,
+    pub auth: AuthConfig,
+    pub google: GoogleConfig,
+    pub amqp: AmqpConfig,
+    pub jobs: JobsConfig,
+    pub ttn: TtnConfig,
+    pub ingest: IngestConfig,
+    pub access: AccessConfig,
+    pub log: LogConfig,
+}
+
+impl Settings {
+    /// The layered sources: the TOML file (the explicit one must exist), then the upstream
+    /// variables, then `ENTS_…`. Callers may merge overrides (command-line flags) on top.
+    pub fn figment(file: Option<&Path>) -> Result<Figment, ConfigError> {
+        let mut figment = Figment::new();
+        match file {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError::Invalid {
+                    key: "--config",
+                    problem: format!("file {} does not exist", path.display()),
+                });
+            }
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new(DEFAULT_FILE).is_file() => {
+                figment = figment.merge(Toml::file_exact(DEFAULT_FILE));
+            }
+            None => {}
+        }
+        Ok(figment.merge(env::upstream()).merge(env::namespaced()))
+    }
+
+    /// Loads and validates the configuration from the usual sources.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::from_figment(&Self::figment(file)?)
+    }
+
+    /// Extracts and validates; errors name the key.
+    pub fn from_figment(figment: &Figment) -> Result<Self, ConfigError> {
+        let settings: Settings = figment.extract()?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks what types alone cannot.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |key, problem: &str| ConfigError::Invalid {
+            key,
+            problem: problem.into(),
+        };
+        self.listen_addr()?;
+        if self.database.pool_max_size == 0 {
+            return Err(invalid("database.pool_max_size", "must be at least 1"));
+        }
+        if self.database.host.is_empty() && self.database.url.is_none() {
+            return Err(invalid("database.host", "must not be empty"));
+        }
+        if self.database.name.is_empty() && self.database.url.is_none() {
+            return Err(invalid("database.name", "must not be empty"));
+        }
+        if self.http.body_limit_bytes == 0 || self.http.json_limit_bytes == 0 {
+            return Err(invalid("http.body_limit_bytes", "limits must be positive"));
+        }
+        if self.amqp.queue.trim().is_empty() {
+            return Err(invalid("amqp.queue", "must not be empty"));
+        }
+        if self.amqp.prefetch == 0 {
+            return Err(invalid("amqp.prefetch", "must be at least 1"));
+        }
+        if self.jobs.max_attempts < 1 {
+            return Err(invalid("jobs.max_attempts", "must be at least 1"));
+        }
+        if self.jobs.in_process_concurrency == 0 {
+            return Err(invalid("jobs.in_process_concurrency", "must be at least 1"));
+        }
+        if self.ingest.mode == IngestMode::Queued && self.amqp.url.is_none() {
+            return Err(invalid(
+                "ingest.mode",
+                "`queued` needs amqp.url (a RabbitMQ broker)",
+            ));
+        }
+        if let Some(dir) = &self.web.static_dir
+            && !dir.join("index.html").is_file()
+        {
+            return Err(ConfigError::Invalid {
+                key: "web.static_dir",
+                problem: format!("{} has no index.html", dir.display()),
+            });
+        }
+        for origin in self.http.allowed_origins() {
+            if !(origin.starts_with("http://") || origin.starts_with("https://")) {
+                return Err(ConfigError::Invalid {
+                    key: "http.cors_allowed_origins",
+                    problem: format!("`{origin}` is not an http(s) origin"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The parsed `http.listen`.
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.http.listen.parse().map_err(|_| ConfigError::Invalid {
+            key: "http.listen",
+            problem: format!("`{}` is not ADDR:PORT", self.http.listen),
+        })
+    }
+
+    /// The PostgreSQL connection string: `database.url` (`DATABASE_URL`) when set, else a
+    /// key/value string built from the parts (no URL-escaping pitfalls with odd passwords).
+    pub fn database_url(&self) -> SecretString {
+        if let Some(url) = &self.database.url {
+            return url.clone();
+        }
+        let db = &self.database;
+        let mut parts = vec![
+            format!("host={}", quote(&db.host)),
+            format!("port={}", db.port),
+            format!("dbname={}", quote(&db.name)),
+        ];
+        if let Some(user) = &db.user {
+            parts.push(format!("user={}", quote(user)));
+        }
+        if let Some(password) = &db.password {
+            parts.push(format!("password={}", quote(password.expose_secret())));
+        }
+        SecretString::from(parts.join(" "))
+    }
+
+    /// The effective configuration as TOML-like JSON, secrets redacted.
+    pub fn redacted(&self) -> serde_json::Value {
+        // Serialising plain data structs cannot fail; fall back to null rather than panic.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+/// libpq key/value quoting: single quotes, backslash-escaped.
+fn quote(value: &str) -> String {
+    format!("'{}'", value.replace('\\', "\\\\").replace('\'', "\\'"))
+}

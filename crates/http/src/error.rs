@@ -1,0 +1,104 @@
+//! The one place where errors become HTTP responses.
+//!
+//! Bodies follow the upstream conventions the clients read: `{"message": …}` for resource
+//! errors, `{"msg": …}` for authentication errors (upstream-contract §0.3–0.4). Validation
+//! errors add `"errors": {field: [problems]}`. Internal causes are logged with the request's
+//! span (which carries the request id) and never returned.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use ents_domain::DomainError;
+use serde_json::json;
+
+/// A handler's error: a domain error, or a problem found by the HTTP layer itself.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The body is larger than the configured limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// The request's `Content-Type` is not one the route accepts.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("route not found")]
+    RouteNotFound,
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::Domain(DomainError::BadRequest(message.into()))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Domain(error) => match error {
+                DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+                DomainError::Conflict(_) => StatusCode::CONFLICT,
+                DomainError::BadRequest(_) | DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
+                DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+                DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+                DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+                DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            },
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RouteNotFound => StatusCode::NOT_FOUND,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = match self {
+            Self::Domain(error) => match error {
+                DomainError::NotFound(m)
+                | DomainError::Conflict(m)
+                | DomainError::BadRequest(m) => {
+                    json!({ "message": m })
+                }
+                DomainError::Invalid(fields) => {
+                    json!({ "message": "Invalid input", "errors": fields })
+                }
+                DomainError::Unauthenticated(m) | DomainError::Forbidden(m) => json!({ "msg": m }),
+                DomainError::Unavailable(cause) => {
+                    tracing::warn!(%cause, "dependency unavailable");
+                    json!({ "message": "Service temporarily unavailable, try again later" })
+                }
+                DomainError::Internal(cause) => {
+                    tracing::error!(error = %cause, source = ?cause, "internal error");
+                    json!({ "message": "Internal Server Error" })
+                }
+            },
+            Self::PayloadTooLarge => json!({ "message": "Payload too large" }),
+            Self::UnsupportedMediaType(m) => json!({ "message": m }),
+            Self::RouteNotFound => json!({ "message": "Not Found" }),
+        };
+        let mut response = HttpResponse::build(self.status_code());
+        if matches!(self, Self::Domain(DomainError::Unavailable(_))) {
+            response.insert_header(("Retry-After", "5"));
+        }
+        response.json(body)
+    }
+}
+
+/// Maps actix's own extractor errors (bad JSON, bad query, oversized body) to our bodies.
+pub(crate) fn from_json_error(error: actix_web::error::JsonPayloadError) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match error {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
+        E::ContentType => ApiError::UnsupportedMediaType(
+            "Expected a JSON body with Content-Type: application/json".into(),
+        ),
+        E::Deserialize(e) => ApiError::bad_request(format!("Invalid JSON body: {e}")),
+        other => ApiError::bad_request(format!("Invalid JSON body: {other}")),
+    }
+}
+
+pub(crate) fn from_query_error(error: actix_web::error::QueryPayloadError) -> ApiError {
+    ApiError::bad_request(format!("Invalid query string: {error}"))
+}
+
+pub(crate) fn from_path_error(_: actix_web::error::PathError) -> ApiError {
+    ApiError::RouteNotFound
+}

@@ -1,0 +1,27 @@
+//! What answers when no route matched.
+//!
+//! Upstream (Werkzeug) answers 308 when a route is declared with a trailing slash and the
+//! request lacks it (`/api/sensor` → `/api/sensor/`); the `ents` package relies on that
+//! (decisions §1). Anything else unknown is a JSON 404 (upstream sent an HTML page).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+use crate::error::ApiError;
+
+pub(crate) async fn not_found_or_redirect(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let path = req.path();
+    if !path.ends_with('/') {
+        let with_slash = format!("{path}/");
+        if req.resource_map().has_resource(&with_slash) {
+            let location = match req.query_string() {
+                "" => with_slash,
+                query => format!("{with_slash}?{query}"),
+            };
+            return Ok(HttpResponse::PermanentRedirect()
+                .insert_header((header::LOCATION, location))
+                .finish());
+        }
+    }
+    Err(ApiError::RouteNotFound)
+}

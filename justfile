@@ -1,0 +1,41 @@
+# Developer tasks. `just` is optional: every recipe is a plain script or cargo call
+# (install it with `pip install rust-just` or `cargo install just`).
+
+# Run the API server (creates and migrates the database when missing).
+run *ARGS:
+    bash scripts/run.sh {{ARGS}}
+
+# Everything CI runs: fmt, clippy, every crate's tests, the expected conformance tests.
+test:
+    bash scripts/test.sh
+
+# Lints as CI runs them.
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Run the job worker (consumes RabbitMQ; needs amqp.url).
+worker *ARGS:
+    bash scripts/services.sh
+    cargo run --locked -p ents-worker --bin ents-worker -- {{ARGS}}
+
+# Apply pending migrations (adopting an upstream database when found).
+migrate:
+    bash scripts/services.sh
+    cargo run --locked -p ents-server --bin ents -- migrate
+
+# Print the effective configuration, secrets redacted.
+config:
+    cargo run --locked -q -p ents-server --bin ents -- config
+
+# Benchmarks (figures in docs/performance.md).
+bench:
+    bash scripts/bench.sh
+
+# The whole public conformance suite against a fresh server (pytest args pass through).
+conformance *ARGS:
+    bash scripts/conformance.sh {{ARGS}}

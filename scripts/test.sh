@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every check the project has, in the order CI runs them: formatting, lints, the test
+# suites of every crate (against the real local PostgreSQL and RabbitMQ), then the public
+# conformance suite against a freshly started server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/services.sh
+
+echo "== cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "== cargo clippy --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
+
+echo "== tests"
+if cargo nextest --version >/dev/null 2>&1; then
+  cargo nextest run --workspace --all-features --locked --no-fail-fast
+else
+  cargo test --workspace --all-features --locked --no-fail-fast
+fi
+
+echo "== conformance (the tests that must pass at this stage)"
+bash scripts/conformance.sh --expected
