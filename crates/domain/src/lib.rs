@@ -7,5 +7,6 @@
 pub mod error;
 pub mod health;
 pub mod jobs;
+pub mod measurements;
 
 pub use error::{DomainError, FieldErrors};

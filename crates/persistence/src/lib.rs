@@ -1,1 +1,26 @@
-//! (work in progress)
+//! The PostgreSQL adapter: a connection pool that fails fast and heals ([`Db`]), the schema
+//! migrations (embedded, able to adopt an upstream database: [`migrate()`]), the diesel
+//! [`schema`], and the implementations of the domain ports that live in PostgreSQL
+//! ([`PgJobRepository`], [`PgReadiness`]).
+//!
+//! Pure Rust: diesel's query builder with diesel-async over tokio-postgres, no libpq.
+//! Every connection runs in UTC (see `migrations/20260703000000_upstream_baseline/up.sql`
+//! for why the upstream tables keep `timestamp without time zone`).
+
+mod bootstrap;
+mod connect;
+pub mod error;
+pub mod health;
+pub mod jobs;
+pub mod migrate;
+pub mod pool;
+pub mod schema;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+
+pub use bootstrap::ensure_database;
+pub use error::PersistenceError;
+pub use health::PgReadiness;
+pub use jobs::PgJobRepository;
+pub use migrate::{MigrationReport, migrate};
+pub use pool::{Db, PoolSettings, PooledConnection};

@@ -12,7 +12,7 @@ use crate::DomainError;
 /// half-updated.
 #[async_trait]
 pub trait JobRepository: Send + Sync + 'static {
-    /// Stores a new job in state `queued`, runnable now.
+    /// Stores a new job in state `queued`, runnable now (`max_attempts` is raised to 1 at least).
     async fn create(&self, new: NewJob) -> Result<Job, DomainError>;
 
     /// The record. Errors: `NotFound` for an unknown id.
@@ -23,7 +23,8 @@ pub trait JobRepository: Send + Sync + 'static {
     /// `attempts + 1` and a lease of `lease`. Errors: `NotFound` for an unknown id.
     async fn claim(&self, id: JobId, lease: Duration) -> Result<Claim, DomainError>;
 
-    /// Records progress (clamped to 0..=1) and extends the lease of a running job.
+    /// Records progress (clamped to 0..=1) and extends the lease of a running job; a job that
+    /// is not running is left as it is (`Ok`).
     async fn set_progress(
         &self,
         id: JobId,
@@ -31,11 +32,13 @@ pub trait JobRepository: Send + Sync + 'static {
         lease: Duration,
     ) -> Result<(), DomainError>;
 
-    /// `running` → `succeeded` with its result.
+    /// `running` → `succeeded` with its result. Errors: `Conflict` if the job is not running
+    /// (its lease expired and another consumer took it over, or it already finished).
     async fn complete(&self, id: JobId, result: serde_json::Value) -> Result<(), DomainError>;
 
     /// Records a failed attempt. With `retry_after = Some(d)` the job goes back to `queued`,
-    /// runnable after `d`; with `None` it becomes `failed` for good.
+    /// runnable after `d`; with `None` it becomes `failed` for good. Errors: `Conflict` if the
+    /// job already finished.
     async fn fail(
         &self,
         id: JobId,

@@ -1,0 +1,64 @@
+//! Stored values and the ordered `data` object of a live event.
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+/// One value of the generic `data` table. The variant is upstream's `data_type`: `float` goes
+/// to `float_val` (double precision), `int` to `int_val` (PostgreSQL `integer`, hence `i32`).
+///
+/// Floats are always finite: uploads carrying NaN or infinities are refused when built.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum SensorValue {
+    Float(f64),
+    Int(i32),
+}
+
+impl SensorValue {
+    /// The `sensor.data_type` text upstream wrote at first insert.
+    pub fn data_type(&self) -> &'static str {
+        match self {
+            Self::Float(_) => "float",
+            Self::Int(_) => "int",
+        }
+    }
+}
+
+/// The `data` object of a `measurement_received` event: keys in the order upstream emitted
+/// them (protobuf field order), which a `serde_json::Map` without `preserve_order` would lose.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DataFields(Vec<(&'static str, SensorValue)>);
+
+impl DataFields {
+    pub(crate) fn new(fields: Vec<(&'static str, SensorValue)>) -> Self {
+        Self(fields)
+    }
+
+    /// The value under `key`, if present.
+    pub fn get(&self, key: &str) -> Option<SensorValue> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+    }
+
+    /// Key/value pairs in emission order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, SensorValue)> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl Serialize for DataFields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (key, value) in &self.0 {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}

@@ -1,0 +1,93 @@
+//! Opening one PostgreSQL connection the way every part of the adapter needs it: plain TCP
+//! (no TLS, no libpq — crates.md gotcha 4), bounded in time, and with the session settings
+//! the schema relies on (UTC, a statement timeout).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use diesel::ConnectionError;
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
+
+use crate::error::PersistenceError;
+
+/// What a new session must look like.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SessionOptions {
+    /// Bounds the whole establishment: TCP connect, startup, authentication and setup.
+    pub connect_timeout: Duration,
+    /// Server-side bound on any one statement; `None` disables it explicitly, whatever the
+    /// server or role default (migrations may legitimately run long).
+    pub statement_timeout: Option<Duration>,
+}
+
+/// Connects to `url` and prepares the session.
+///
+/// Sets `TimeZone` to UTC on every connection: the upstream tables store UTC in
+/// `timestamp without time zone`, so `now()` defaults and comparisons with `timestamptz`
+/// values must happen in UTC whatever the server's configuration (decisions.md §4).
+pub(crate) async fn establish(
+    url: &str,
+    options: SessionOptions,
+) -> Result<AsyncPgConnection, PersistenceError> {
+    let mut config = tokio_postgres::Config::from_str(url)
+        .map_err(|e| PersistenceError::InvalidUrl(e.to_string()))?;
+    config.connect_timeout(options.connect_timeout);
+    if config.get_application_name().is_none() {
+        config.application_name("ents-backend");
+    }
+    let setup = async {
+        let (client, connection) = config.connect(tokio_postgres::NoTls).await?;
+        let mut conn = AsyncPgConnection::try_from_client_and_connection(client, connection)
+            .await
+            .map_err(|e| PersistenceError::Connect(e.to_string()))?;
+        conn.batch_execute(&session_sql(options.statement_timeout))
+            .await?;
+        Ok::<_, PersistenceError>(conn)
+    };
+    // tokio-postgres' own connect_timeout covers only the TCP connect; a server (or proxy)
+    // that accepts and then stays silent must not hang the caller either.
+    match tokio::time::timeout(options.connect_timeout, setup).await {
+        Ok(Ok(conn)) => Ok(conn),
+        Ok(Err(PersistenceError::Postgres(e))) => Err(PersistenceError::Connect(e.to_string())),
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(PersistenceError::Connect(format!(
+            "no answer within {:?}",
+            options.connect_timeout
+        ))),
+    }
+}
+
+/// The same, shaped for `ManagerConfig::custom_setup`.
+pub(crate) async fn establish_for_pool(
+    url: String,
+    options: SessionOptions,
+) -> Result<AsyncPgConnection, ConnectionError> {
+    establish(&url, options).await.map_err(|e| match e {
+        PersistenceError::InvalidUrl(reason) => ConnectionError::InvalidConnectionUrl(reason),
+        other => ConnectionError::BadConnection(other.to_string()),
+    })
+}
+
+fn session_sql(statement_timeout: Option<Duration>) -> String {
+    // 0 means "no timeout" to PostgreSQL: never let a rounding turn a bound into none.
+    let millis = statement_timeout.map_or(0, |t| t.as_millis().clamp(1, i32::MAX as u128));
+    format!("SET TIME ZONE 'UTC'; SET statement_timeout = {millis};")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn session_sets_utc_and_a_nonzero_statement_timeout() {
+        assert_eq!(
+            session_sql(None),
+            "SET TIME ZONE 'UTC'; SET statement_timeout = 0;"
+        );
+        assert_eq!(
+            session_sql(Some(Duration::from_secs(30))),
+            "SET TIME ZONE 'UTC'; SET statement_timeout = 30000;"
+        );
+        assert!(session_sql(Some(Duration::from_micros(10))).ends_with("= 1;"));
+    }
+}

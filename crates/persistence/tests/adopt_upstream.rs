@@ -1,0 +1,198 @@
+//! `migrate` on every kind of database it can meet: an upstream one to adopt (without losing
+//! a row), an upstream one at the wrong revision, an empty one, one already ours.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use diesel_async::AsyncPgConnection;
+use ents_persistence::error::UPSTREAM_HEAD;
+use ents_persistence::migrate::{
+    BASELINE_VERSION, UPSTREAM_TABLES, applied_versions, embedded_versions, pending_versions,
+};
+use ents_persistence::testing::TestDb;
+use ents_persistence::{MigrationReport, PersistenceError, migrate};
+
+/// Builds what an upstream deployment looks like: the schema at `revision`'s head (our
+/// baseline), alembic's bookkeeping, and rows in every table.
+async fn upstream_database(revision: &str) -> TestDb {
+    let test_db = TestDb::empty().await;
+    let mut conn = common::connect(test_db.url()).await;
+    common::exec(&mut conn, common::BASELINE_UP).await;
+    common::exec(&mut conn, common::ALEMBIC_VERSION_DDL).await;
+    common::exec(
+        &mut conn,
+        &format!("INSERT INTO alembic_version VALUES ('{revision}')"),
+    )
+    .await;
+    common::exec(&mut conn, common::UPSTREAM_ROWS).await;
+    test_db
+}
+
+/// Every row of every upstream table (and alembic_version), plus the sequence positions.
+async fn contents(conn: &mut AsyncPgConnection) -> Vec<(String, Vec<String>)> {
+    let mut all = Vec::new();
+    for table in UPSTREAM_TABLES.iter().copied().chain(["alembic_version"]) {
+        all.push((table.to_owned(), common::table_rows(conn, table).await));
+    }
+    all.push(("sequences".to_owned(), common::sequence_states(conn).await));
+    all
+}
+
+#[tokio::test]
+async fn adopting_an_upstream_database_keeps_every_row() {
+    let test_db = upstream_database(UPSTREAM_HEAD).await;
+    let mut conn = common::connect(test_db.url()).await;
+    let before = contents(&mut conn).await;
+    for (table, rows) in &before {
+        assert!(!rows.is_empty(), "the fixture has no rows in {table}");
+    }
+
+    let report = migrate(test_db.url()).await.unwrap();
+
+    let forward: Vec<String> = embedded_versions()
+        .unwrap()
+        .into_iter()
+        .filter(|v| v != BASELINE_VERSION)
+        .collect();
+    assert_eq!(
+        report,
+        MigrationReport {
+            applied: forward,
+            adopted: true
+        }
+    );
+    assert!(
+        common::table_exists(&mut conn, "job").await,
+        "forward migrations did not run"
+    );
+    assert_eq!(
+        applied_versions(test_db.url()).await.unwrap(),
+        embedded_versions().unwrap()
+    );
+    assert!(pending_versions(test_db.url()).await.unwrap().is_empty());
+    assert_eq!(
+        before,
+        contents(&mut conn).await,
+        "rows changed during adoption"
+    );
+}
+
+#[tokio::test]
+async fn an_adopted_database_has_the_schema_of_a_fresh_one() {
+    let adopted = upstream_database(UPSTREAM_HEAD).await;
+    migrate(adopted.url()).await.unwrap();
+    let fresh = TestDb::new().await;
+
+    let mut conn = common::connect(adopted.url()).await;
+    let adopted_schema: Vec<String> = common::schema_snapshot(&mut conn)
+        .await
+        .lines()
+        .filter(|l| !l.contains("alembic_version"))
+        .map(str::to_owned)
+        .collect();
+    let mut conn = common::connect(fresh.url()).await;
+    let fresh_schema: Vec<String> = common::schema_snapshot(&mut conn)
+        .await
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(adopted_schema, fresh_schema);
+}
+
+#[tokio::test]
+async fn an_upstream_database_at_another_revision_is_refused() {
+    let test_db = upstream_database("fd48c93ccf7b").await;
+    let mut conn = common::connect(test_db.url()).await;
+    let before = contents(&mut conn).await;
+
+    let error = migrate(test_db.url()).await.unwrap_err();
+
+    assert!(
+        matches!(&error, PersistenceError::UnsupportedAlembicRevision { found } if found == "fd48c93ccf7b"),
+        "{error:?}"
+    );
+    let message = error.to_string();
+    assert!(
+        message.contains(UPSTREAM_HEAD) && message.contains("upgrade"),
+        "{message}"
+    );
+    assert!(!common::table_exists(&mut conn, "__diesel_schema_migrations").await);
+    assert_eq!(before, contents(&mut conn).await);
+}
+
+#[tokio::test]
+async fn upstream_tables_without_any_history_are_refused() {
+    let test_db = TestDb::empty().await;
+    let mut conn = common::connect(test_db.url()).await;
+    common::exec(&mut conn, common::BASELINE_UP).await;
+
+    let error = migrate(test_db.url()).await.unwrap_err();
+
+    assert!(
+        matches!(error, PersistenceError::UnrecognisedSchema(_)),
+        "{error:?}"
+    );
+    assert!(!common::table_exists(&mut conn, "__diesel_schema_migrations").await);
+}
+
+#[tokio::test]
+async fn an_empty_database_gets_every_migration() {
+    let test_db = TestDb::empty().await;
+    assert_eq!(
+        pending_versions(test_db.url()).await.unwrap(),
+        embedded_versions().unwrap()
+    );
+
+    let report = migrate(test_db.url()).await.unwrap();
+
+    assert_eq!(
+        report,
+        MigrationReport {
+            applied: embedded_versions().unwrap(),
+            adopted: false
+        }
+    );
+    let mut conn = common::connect(test_db.url()).await;
+    assert!(!common::table_exists(&mut conn, "alembic_version").await);
+}
+
+#[tokio::test]
+async fn a_second_run_is_a_no_op() {
+    let fresh = TestDb::new().await;
+    assert_eq!(
+        migrate(fresh.url()).await.unwrap(),
+        MigrationReport::default()
+    );
+
+    let adopted = upstream_database(UPSTREAM_HEAD).await;
+    assert!(migrate(adopted.url()).await.unwrap().adopted);
+    assert_eq!(
+        migrate(adopted.url()).await.unwrap(),
+        MigrationReport::default()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_migrators_take_turns() {
+    let test_db = TestDb::empty().await;
+
+    let (first, second) = tokio::join!(migrate(test_db.url()), migrate(test_db.url()));
+
+    let (first, second) = (first.unwrap(), second.unwrap());
+    let mut applied = [first.applied, second.applied].concat();
+    applied.sort();
+    assert_eq!(
+        applied,
+        embedded_versions().unwrap(),
+        "each migration must run exactly once"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_database_is_a_connect_error() {
+    // Port 1 on localhost: nothing listens there, so the connection is refused at once.
+    let error = migrate("postgres://postgres@127.0.0.1:1/nothing")
+        .await
+        .unwrap_err();
+    assert!(matches!(error, PersistenceError::Connect(_)), "{error:?}");
+}
