@@ -1,1 +1,11 @@
-//! (work in progress)
+//! The composition root: the only place (with the worker binary) that knows every adapter.
+//! It reads the configuration, builds the adapters, wires them into the domain use cases and
+//! the HTTP app, and runs the background tasks of the embedded mode.
+
+pub mod app;
+pub mod cli;
+pub mod jobs;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use app::Application;

@@ -27,7 +27,12 @@ impl ChaosProxy {
         let (kill, _) = broadcast::channel(4);
         let target = target.to_owned();
         let task = tokio::spawn(accept_loop(listener, target, enabled.clone(), kill.clone()));
-        Ok(Self { addr, enabled, kill, task })
+        Ok(Self {
+            addr,
+            enabled,
+            kill,
+            task,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {

@@ -1,1 +1,32 @@
-//! (work in progress)
+//! Device wire formats → domain uploads. Pure (no I/O) and safe on any input: every decoder
+//! returns a [`WireError`] instead of panicking, so it can face the network and a fuzzer.
+//!
+//! | Body | Decoder | Result |
+//! |---|---|---|
+//! | protobuf `Measurement` (`/api/sensor/`, no `SensorVersion: 2`; TTN f_port 1) | [`decode_measurement`] | [`Upload::Legacy`] |
+//! | protobuf `RepeatedSensorMeasurements` (`SensorVersion: 2`; TTN f_port 2) | [`decode_repeated`] | [`Upload::Generic`] |
+//! | TTN v3 uplink JSON | [`parse_ttn_uplink`] | [`TtnUplink`] (port + payload bytes) |
+//! | `/api/sensor_json/` flat dict | [`decode_sensor_json`] | [`Upload::Legacy`] |
+//!
+//! and [`encode_response`] for the legacy answer body. Schemas: `proto/*.proto`, written from
+//! `shared/spec/wire-format.md` and compiled by `build.rs` without `protoc`.
+//!
+//! [`Upload::Legacy`]: ents_domain::measurements::Upload::Legacy
+//! [`Upload::Generic`]: ents_domain::measurements::Upload::Generic
+
+mod error;
+mod generic;
+mod legacy;
+mod lenient;
+pub mod proto;
+mod reader;
+mod response;
+mod sensor_json;
+mod ttn;
+
+pub use error::WireError;
+pub use generic::decode_repeated;
+pub use legacy::decode_measurement;
+pub use response::encode_response;
+pub use sensor_json::decode_sensor_json;
+pub use ttn::{TtnUplink, parse_ttn_uplink};

@@ -1,1 +1,23 @@
-//! (work in progress)
+//! The job worker (decisions.md §5): the pieces the `ents-worker` binary (RabbitMQ) and the
+//! server's embedded mode (no broker configured) assemble.
+//!
+//! - [`run_worker`]: the RabbitMQ consumer plus the stale-job sweeper, until shutdown.
+//! - [`InProcessQueue`]: a [`JobQueue`](ents_domain::jobs::JobQueue) without a broker, for a
+//!   single binary on a laptop.
+//! - [`run_sweeper`]: republishes jobs whose message was lost.
+//! - [`builtin_handlers`]: the handlers every deployment has (`ping`).
+
+mod in_process;
+mod ping;
+mod run;
+mod sweeper;
+pub mod telemetry;
+pub mod wiring;
+
+pub use in_process::InProcessQueue;
+pub use ping::{PingHandler, builtin_handlers};
+pub use run::{WorkerSettings, run_worker};
+pub use sweeper::{SWEEP_BATCH, run_sweeper};
+
+#[cfg(test)]
+mod tests;

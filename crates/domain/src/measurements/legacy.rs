@@ -7,7 +7,7 @@
 use super::legacy_layout::{data_fields, saturating_i32, sensor_layout};
 use super::live::MeasurementReceived;
 use super::rows::{PowerRow, SensorRow, StoredRow, TerosRow};
-use super::value::DataFields;
+use super::value::{DataFields, SensorValue};
 use super::{IngestError, Meta};
 
 /// One legacy reading. Built only through [`LegacyMeasurement::new`], which refuses values that
@@ -258,15 +258,15 @@ pub struct WaterLevel {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Co2 {
     /// JSON key `CO2`.
-    pub co2: super::SensorValue,
+    pub co2: SensorValue,
     /// JSON key `state` (a JSON boolean is taken as 0/1).
-    pub state: super::SensorValue,
+    pub state: SensorValue,
     /// JSON key `Photoresistivity`.
-    pub photoresistivity: super::SensorValue,
+    pub photoresistivity: SensorValue,
 }
 
 /// JSON-only `D10` flow reading; keeps the JSON number type like [`Co2`].
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct D10Flow {
-    pub flow: super::SensorValue,
+    pub flow: SensorValue,
 }

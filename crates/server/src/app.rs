@@ -1,0 +1,83 @@
+//! Building and running the API server (zero2prod's `Application`): tests build it on port 0
+//! against their own database and drive it over real HTTP.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use ents_config::Settings;
+use ents_domain::health::ReadinessProbe;
+use ents_http::{AppState, HttpSettings};
+use ents_persistence::{Db, PgReadiness};
+use ents_worker::wiring::pool_settings;
+use secrecy::ExposeSecret;
+
+use crate::jobs::JobRuntime;
+
+/// A server bound to its port, not yet running.
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    jobs: JobRuntime,
+}
+
+impl Application {
+    /// Connects to the database (creating and migrating it when configured), the broker when
+    /// configured, binds `http.listen`, and wires everything.
+    pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let url = settings.database_url();
+        if settings.database.create_if_missing {
+            ents_persistence::ensure_database(url.expose_secret())
+                .await
+                .context("creating the database")?;
+        }
+        if settings.database.migrate_on_start {
+            let report = ents_persistence::migrate(url.expose_secret())
+                .await
+                .context("migrating the database")?;
+            tracing::info!(?report, "database schema is current");
+        }
+        let db = Db::new(&pool_settings(settings)).context("building the database pool")?;
+
+        let jobs = JobRuntime::start(settings, db.clone(), ents_worker::builtin_handlers())?;
+
+        let mut readiness: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(PgReadiness::new(db))];
+        readiness.extend(jobs.readiness());
+        let state = AppState { readiness };
+
+        let listener = TcpListener::bind(settings.listen_addr()?)
+            .with_context(|| format!("binding {}", settings.http.listen))?;
+        let port = listener.local_addr()?.port();
+        let server = ents_http::serve(listener, state, http_settings(settings))?;
+        tracing::info!(port, "listening");
+        Ok(Self { port, server, jobs })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The job runtime (the embedded queue or the broker publisher).
+    pub fn jobs(&self) -> &JobRuntime {
+        &self.jobs
+    }
+
+    /// Serves until SIGINT/SIGTERM (handled by actix), then stops the background tasks.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let result = self.server.await;
+        self.jobs.shutdown().await;
+        result.context("HTTP server")
+    }
+}
+
+fn http_settings(settings: &Settings) -> HttpSettings {
+    HttpSettings {
+        workers: settings.http.workers,
+        body_limit_bytes: settings.http.body_limit_bytes,
+        json_limit_bytes: settings.http.json_limit_bytes,
+        allowed_origins: settings.http.allowed_origins(),
+        static_dir: settings.web.static_dir.clone(),
+        shutdown_timeout: Duration::from_secs(settings.http.shutdown_timeout_secs),
+    }
+}

@@ -1,0 +1,98 @@
+//! `TestApp`: the real server, started on port 0 against its own fresh database, driven over
+//! real HTTP (zero2prod's pattern). Tests run in parallel: each has its own database (cloned
+//! from a migrated template) and its own port.
+
+use std::time::Duration;
+
+use ents_config::Settings;
+use ents_persistence::testing::TestDb;
+use secrecy::SecretString;
+
+use crate::Application;
+
+/// Secrets the tests sign tokens with.
+pub const ACCESS_SECRET: &str = "test-access-secret-0123456789abcdef0123456789";
+pub const REFRESH_SECRET: &str = "test-refresh-secret-0123456789abcdef012345678";
+
+/// A running server and what a test needs to talk to it.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`
+    pub address: String,
+    pub port: u16,
+    pub db: TestDb,
+    pub settings: Settings,
+    /// Follows no redirects, keeps cookies.
+    pub client: reqwest::Client,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+}
+
+impl TestApp {
+    /// A server with the default test settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server whose settings `customise` may change (its database URL is already set).
+    pub async fn spawn_with(customise: impl FnOnce(&mut Settings)) -> Self {
+        let db = TestDb::new().await;
+        let mut settings = test_settings(db.url());
+        customise(&mut settings);
+        Self::start(db, settings).await
+    }
+
+    /// Starts on an existing database with complete settings.
+    pub async fn start(db: TestDb, settings: Settings) -> Self {
+        #[allow(clippy::expect_used)] // a test helper: failing loudly is the point
+        let app = Application::build(&settings)
+            .await
+            .expect("the application builds");
+        let port = app.port();
+        let server = tokio::spawn(app.run_until_stopped());
+        #[allow(clippy::expect_used)]
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_store(true)
+            .timeout(Duration::from_secs(60))
+            .build()
+            .expect("a reqwest client");
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            db,
+            settings,
+            client,
+            server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    #[allow(clippy::expect_used)]
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Settings for a test server on `database_url`: port 0, quiet logs, fixed secrets, no broker.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings::default();
+    settings.database.url = Some(SecretString::from(database_url.to_owned()));
+    settings.database.create_if_missing = false;
+    settings.database.pool_max_size = 4;
+    settings.http.listen = "127.0.0.1:0".into();
+    settings.http.workers = Some(1);
+    settings.http.shutdown_timeout_secs = 1;
+    settings.auth.access_token_secret = Some(SecretString::from(ACCESS_SECRET));
+    settings.auth.refresh_token_secret = Some(SecretString::from(REFRESH_SECRET));
+    settings.jobs.retry_backoff_ms = 50;
+    settings.jobs.sweep_interval_secs = 1;
+    settings
+}

@@ -1,0 +1,39 @@
+use std::future::Future;
+use std::time::Duration;
+
+use ents_domain::jobs::JobService;
+use tokio::time::MissedTickBehavior;
+
+/// Jobs republished per sweep. Republishing does not change a record, so a sweep returns
+/// the same oldest jobs until they run; a bounded batch keeps one sweep short.
+pub const SWEEP_BATCH: i64 = 100;
+
+/// Every `interval`, republishes the jobs whose message may have been lost (a publish the
+/// broker refused, an in-process queue that died with its process, a consumer that died
+/// mid-job): `queued` and due for longer than `grace`, or `running` with a lease expired
+/// for longer than `grace`. Duplicates are harmless (the claim lets one run), so several
+/// sweepers may run at once. `grace` should exceed the normal queueing delay, or a long
+/// backlog gets republished needlessly. Returns when `shutdown` resolves.
+pub async fn run_sweeper<F>(service: JobService, interval: Duration, grace: Duration, shutdown: F)
+where
+    F: Future<Output = ()> + Send,
+{
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => return,
+            _ = ticks.tick() => sweep(&service, grace).await,
+        }
+    }
+}
+
+#[tracing::instrument(name = "sweep", skip(service))]
+async fn sweep(service: &JobService, grace: Duration) {
+    match service.republish_stale(grace, SWEEP_BATCH).await {
+        Ok(0) => {}
+        Ok(republished) => tracing::info!(republished, "republished stale jobs"),
+        Err(error) => tracing::warn!(%error, "could not look for stale jobs"),
+    }
+}

@@ -1,0 +1,57 @@
+//! Configuration → adapter settings, shared by both binaries so they agree on queue names,
+//! retry policy and timeouts.
+
+use std::time::Duration;
+
+use ents_amqp::AmqpSettings;
+use ents_config::Settings;
+use ents_domain::jobs::RunnerSettings;
+use ents_persistence::PoolSettings;
+use secrecy::ExposeSecret;
+
+use crate::WorkerSettings;
+
+/// The broker settings, when a broker is configured (`amqp.url`).
+pub fn amqp_settings(settings: &Settings) -> Option<AmqpSettings> {
+    let url = settings.amqp.url.as_ref()?;
+    Some(AmqpSettings {
+        url: url.expose_secret().to_owned(),
+        queue: settings.amqp.queue.clone(),
+        prefetch: settings.amqp.prefetch,
+        confirm_timeout: Duration::from_millis(settings.amqp.confirm_timeout_ms),
+        ..AmqpSettings::default()
+    })
+}
+
+/// How jobs are run: lease, back-off.
+pub fn runner_settings(settings: &Settings) -> RunnerSettings {
+    let jobs = &settings.jobs;
+    RunnerSettings {
+        lease: Duration::from_secs(jobs.lease_secs),
+        retry_backoff: Duration::from_millis(jobs.retry_backoff_ms),
+        max_backoff: Duration::from_secs(jobs.max_backoff_secs),
+    }
+}
+
+/// The worker binary's settings, when a broker is configured.
+pub fn worker_settings(settings: &Settings) -> Option<WorkerSettings> {
+    Some(WorkerSettings {
+        amqp: amqp_settings(settings)?,
+        sweep_interval: Duration::from_secs(settings.jobs.sweep_interval_secs),
+        stale_grace: Duration::from_secs(settings.jobs.sweep_grace_secs),
+    })
+}
+
+/// The database pool, as both binaries size it.
+pub fn pool_settings(settings: &Settings) -> PoolSettings {
+    let db = &settings.database;
+    PoolSettings {
+        url: settings.database_url().expose_secret().to_owned(),
+        max_size: db.pool_max_size,
+        wait_timeout: db.wait_timeout(),
+        create_timeout: db.create_timeout(),
+        recycle_timeout: db.recycle_timeout(),
+        connect_timeout: db.connect_timeout(),
+        statement_timeout: db.statement_timeout(),
+    }
+}
