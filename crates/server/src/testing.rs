@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use ents_config::Settings;
+use ents_domain::jobs::JobService;
 use ents_persistence::testing::TestDb;
 use secrecy::SecretString;
 
@@ -21,6 +22,8 @@ pub struct TestApp {
     pub port: u16,
     pub db: TestDb,
     pub settings: Settings,
+    /// The server's job service (embedded queue or broker publisher).
+    pub jobs: JobService,
     /// Follows no redirects, keeps cookies.
     pub client: reqwest::Client,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -47,6 +50,7 @@ impl TestApp {
             .await
             .expect("the application builds");
         let port = app.port();
+        let jobs = app.jobs().service().clone();
         let server = tokio::spawn(app.run_until_stopped());
         #[allow(clippy::expect_used)]
         let client = reqwest::Client::builder()
@@ -60,6 +64,7 @@ impl TestApp {
             port,
             db,
             settings,
+            jobs,
             client,
             server,
         }
