@@ -28,7 +28,8 @@ fi
 args+=("$@")
 
 bash scripts/services.sh
-cargo build --locked -q -p ents-server --bin ents
+# --all-features: the same feature set as the test build, so its artifacts are reused.
+cargo build --locked -q --all-features -p ents-server --bin ents
 
 db="ents_conformance_$$"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -31,7 +31,9 @@ pub(crate) fn upstream() -> Env {
     })
 }
 
-/// `ENTS_SECTION__KEY=value`.
+/// `ENTS_SECTION__KEY=value`. Only nested names count: other `ENTS_…` variables (`ENTS_CONFIG`,
+/// the test suites' `ENTS_BASE_URL`, …) are not configuration keys and must not be refused as
+/// unknown ones.
 pub(crate) fn namespaced() -> Env {
-    Env::prefixed("ENTS_").split("__")
+    Env::prefixed("ENTS_").filter(|key| key.as_str().contains("__")).split("__")
 }

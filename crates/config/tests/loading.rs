@@ -184,3 +184,17 @@ fn printed_configuration_never_shows_secrets() {
         Ok(())
     });
 }
+
+#[test]
+fn other_ents_variables_are_not_configuration() {
+    Jail::expect_with(|jail| {
+        jail.set_env("ENTS_CONFIG", "ents.toml");
+        jail.set_env("ENTS_BASE_URL", "http://127.0.0.1:8000/api");
+        jail.set_env("ENTS_SHARED_DIR", "/somewhere");
+        assert!(load().is_ok());
+        // A typo in a nested key still fails fast.
+        jail.set_env("ENTS_DATABASE__POOL_SIZE", "4");
+        assert!(load().unwrap_err().to_string().contains("pool_size"));
+        Ok(())
+    });
+}
