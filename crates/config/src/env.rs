@@ -35,5 +35,7 @@ pub(crate) fn upstream() -> Env {
 /// the test suites' `ENTS_BASE_URL`, …) are not configuration keys and must not be refused as
 /// unknown ones.
 pub(crate) fn namespaced() -> Env {
-    Env::prefixed("ENTS_").filter(|key| key.as_str().contains("__")).split("__")
+    Env::prefixed("ENTS_")
+        .filter(|key| key.as_str().contains("__"))
+        .split("__")
 }
