@@ -35,7 +35,9 @@ db="ents_conformance_$$"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 access_secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 refresh_secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-log_file="$root/target/conformance-server.log"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+mkdir -p "$target_dir"
+log_file="$target_dir/conformance-server.log"
 
 server_pid=""
 cleanup() {
@@ -48,7 +50,7 @@ DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
 ACCESS_TOKEN_SECRET="$access_secret" REFRESH_TOKEN_SECRET="$refresh_secret" \
 ENTS_HTTP__LISTEN="127.0.0.1:$port" ENTS_HTTP__CORS_ALLOWED_ORIGINS="http://127.0.0.1:$port" \
 ENTS_LOG__FILTER="${ENTS_LOG__FILTER:-warn}" \
-  "$root/target/debug/ents" serve >"$log_file" 2>&1 &
+  "$target_dir/debug/ents" serve >"$log_file" 2>&1 &
 server_pid=$!
 
 for _ in $(seq 1 120); do
