@@ -15,6 +15,7 @@
 mod backoff;
 mod consumer;
 mod error;
+pub mod ingest;
 mod message;
 mod publisher;
 mod readiness;
@@ -25,6 +26,7 @@ mod topology;
 
 pub use consumer::run_consumer;
 pub use error::AmqpError;
+pub use ingest::{AmqpIngestQueue, BatchSettings, run_ingest_consumer};
 pub use message::JobMessage;
 pub use publisher::AmqpJobQueue;
 pub use readiness::AmqpReadiness;

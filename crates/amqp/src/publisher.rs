@@ -139,7 +139,7 @@ impl AmqpJobQueue {
     /// next attempt reconnects (re-declaring the topology). Gives up at `publish_deadline`.
     /// A retried attempt may duplicate a message whose confirm was lost; the job claim makes
     /// duplicates harmless.
-    async fn publish_confirmed(
+    pub(crate) async fn publish_confirmed(
         &self,
         queue: &str,
         body: &[u8],

@@ -165,6 +165,17 @@ pub struct AuthConfig {
     pub refresh_token_secret: Option<SecretString>,
     pub access_token_ttl_secs: u64,
     pub refresh_token_ttl_secs: u64,
+    /// How long a rotated refresh token may still be presented without revoking its login
+    /// (the dashboard refreshes in parallel).
+    pub refresh_reuse_grace_secs: u64,
+    /// Anyone may create a local account (`POST /api/auth/register`).
+    pub allow_registration: bool,
+    /// Failed sign-ins (password, Google code exchange) per client IP and window before 429.
+    pub max_login_failures: u32,
+    /// Failed refreshes and unknown API keys per client IP and window before 429.
+    pub max_credential_failures: u32,
+    /// The window of both limits.
+    pub failure_window_secs: u64,
 }
 
 impl Default for AuthConfig {
@@ -174,6 +185,11 @@ impl Default for AuthConfig {
             refresh_token_secret: None,
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_secs: 24 * 60 * 60,
+            refresh_reuse_grace_secs: 10,
+            allow_registration: true,
+            max_login_failures: 10,
+            max_credential_failures: 100,
+            failure_window_secs: 10 * 60,
         }
     }
 }
@@ -320,12 +336,34 @@ pub enum IngestMode {
 }
 
 /// Device uploads.
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct IngestConfig {
     /// Refuse uploads without a valid `X-API-Key` (deployed firmware sends none).
     pub require_api_key: bool,
     pub mode: IngestMode,
+    /// Largest accepted upload body (protobuf or JSON); larger ones get 413.
+    pub body_limit_bytes: usize,
+    /// Queued mode: the RabbitMQ queue of upload batches (`.retry`/`.dead` derived from it).
+    #[serde(deserialize_with = "de::text")]
+    pub queue: String,
+    /// Queued mode: most uploads the worker writes in one transaction.
+    pub batch_max: usize,
+    /// Queued mode: how long the worker waits to fill a batch once it has one upload.
+    pub batch_wait_ms: u64,
+}
+
+impl Default for IngestConfig {
+    fn default() -> Self {
+        Self {
+            require_api_key: false,
+            mode: IngestMode::Direct,
+            body_limit_bytes: 1024 * 1024,
+            queue: "ents.ingest".into(),
+            batch_max: 500,
+            batch_wait_ms: 20,
+        }
+    }
 }
 
 /// Who may read.

@@ -97,6 +97,12 @@ impl Settings {
         if self.jobs.in_process_concurrency == 0 {
             return Err(invalid("jobs.in_process_concurrency", "must be at least 1"));
         }
+        if self.ingest.body_limit_bytes == 0 || self.ingest.batch_max == 0 {
+            return Err(invalid(
+                "ingest.body_limit_bytes",
+                "body_limit_bytes and batch_max must be positive",
+            ));
+        }
         if self.ingest.mode == IngestMode::Queued && self.amqp.url.is_none() {
             return Err(invalid(
                 "ingest.mode",

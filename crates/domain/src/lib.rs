@@ -4,10 +4,16 @@
 //! Ports are `async_trait` traits so the composition root can hold them as `Arc<dyn Port>`;
 //! each port documents the errors it may return.
 
+pub mod access;
+pub mod auth;
+pub mod equations;
 pub mod error;
 pub mod health;
+pub mod ingest;
 pub mod jobs;
 pub mod live;
 pub mod measurements;
+pub mod series;
+pub mod users;
 
 pub use error::{DomainError, FieldErrors};

@@ -1,26 +1,39 @@
 //! The PostgreSQL adapter: a connection pool that fails fast and heals ([`Db`]), the schema
 //! migrations (embedded, able to adopt an upstream database: [`migrate()`]), the diesel
 //! [`schema`], and the implementations of the domain ports that live in PostgreSQL
-//! ([`PgJobRepository`], [`PgReadiness`]).
+//! ([`PgJobRepository`], [`PgReadiness`], the live push's [`PgLiveFeed`] and
+//! [`PgLiveListener`]).
 //!
 //! Pure Rust: diesel's query builder with diesel-async over tokio-postgres, no libpq.
 //! Every connection runs in UTC (see `migrations/20260703000000_upstream_baseline/up.sql`
 //! for why the upstream tables keep `timestamp without time zone`).
 
+pub mod api_keys;
 mod bootstrap;
 mod connect;
 pub mod error;
 pub mod health;
 pub mod jobs;
+pub mod live_notify;
+pub mod measurements;
 pub mod migrate;
 pub mod pool;
+pub mod refresh_tokens;
 pub mod schema;
+pub mod series;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod users;
 
+pub use api_keys::PgApiKeyRepository;
 pub use bootstrap::ensure_database;
 pub use error::PersistenceError;
 pub use health::PgReadiness;
 pub use jobs::PgJobRepository;
+pub use live_notify::{ListenerSettings, PgLiveFeed, PgLiveListener};
+pub use measurements::PgMeasurementStore;
 pub use migrate::{MigrationReport, migrate};
 pub use pool::{Db, PoolSettings, PooledConnection};
+pub use refresh_tokens::PgRefreshTokenRepository;
+pub use series::PgSeriesRepository;
+pub use users::PgUserRepository;

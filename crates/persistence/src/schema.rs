@@ -93,6 +93,40 @@ diesel::table! {
         email -> Nullable<Varchar>,
         password -> Varchar,
         api_key -> Nullable<Varchar>,
+        google_sub -> Nullable<Varchar>,
+        password_hash -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    refresh_token (id) {
+        id -> Uuid,
+        family_id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        user_id -> Uuid,
+        token_digest -> Text,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        rotated_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    /// Named `api_keys` here so it cannot be confused with the legacy column `users::api_key`.
+    #[sql_name = "api_key"]
+    api_keys (id) {
+        id -> Uuid,
+        user_id -> Uuid,
+        name -> Text,
+        scope -> Text,
+        digest -> Text,
+        hint -> Text,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -163,6 +197,8 @@ diesel::joinable!(cell_tag -> cell (cell_id));
 diesel::joinable!(cell_tag -> tag (tag_id));
 diesel::joinable!(cell_user -> cell (cell_id));
 diesel::joinable!(cell_user -> users (user_id));
+diesel::joinable!(refresh_token -> users (user_id));
+diesel::joinable!(api_keys -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     cell,
@@ -177,4 +213,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     cell_tag,
     cell_user,
     job,
+    refresh_token,
+    api_keys,
 );

@@ -29,14 +29,48 @@ async fn upstream_database(revision: &str) -> TestDb {
 }
 
 /// Every row of every upstream table (and alembic_version), plus the sequence positions.
+/// Two kinds of values move on purpose during the forward migrations (decisions §3) and are
+/// compared in their new home: legacy plaintext API keys become digests in `api_key`, and
+/// the plaintext refresh tokens of `oauth_token` become digests in `refresh_token`.
 async fn contents(conn: &mut AsyncPgConnection) -> Vec<(String, Vec<String>)> {
+    let migrated = common::table_exists(conn, "api_key").await;
     let mut all = Vec::new();
     for table in UPSTREAM_TABLES.iter().copied().chain(["alembic_version"]) {
-        all.push((table.to_owned(), common::table_rows(conn, table).await));
+        let rows = match (table, migrated) {
+            ("user", false) => common::lines(conn, USERS_BEFORE).await,
+            ("user", true) => common::lines(conn, USERS_AFTER).await,
+            ("oauth_token", false) => common::lines(conn, SESSIONS_BEFORE).await,
+            ("oauth_token", true) => common::lines(conn, SESSIONS_AFTER).await,
+            _ => common::table_rows(conn, table).await,
+        };
+        all.push((table.to_owned(), rows));
     }
     all.push(("sequences".to_owned(), common::sequence_states(conn).await));
     all
 }
+
+/// Users with their legacy key as a digest, before the migrations.
+const USERS_BEFORE: &str = r#"
+SELECT ((to_jsonb(t) - 'api_key')
+        || jsonb_build_object('key', encode(sha256(convert_to(t.api_key, 'UTF8')), 'hex')))::text
+       AS line
+  FROM "user" t ORDER BY 1"#;
+
+/// The same after: the upstream columns, and the digest of the user's default key.
+const USERS_AFTER: &str = r#"
+SELECT ((to_jsonb(t) - 'api_key' - 'google_sub' - 'password_hash' - 'created_at' - 'updated_at')
+        || jsonb_build_object('key', (SELECT k.digest FROM api_key k
+                                       WHERE k.user_id = t.id AND k.name = 'default'
+                                         AND k.revoked_at IS NULL)))::text AS line
+  FROM "user" t ORDER BY 1"#;
+
+/// Each stored session: its user and the digest of its refresh token.
+const SESSIONS_BEFORE: &str = r#"
+SELECT format('%s %s', user_id, encode(sha256(convert_to(refresh_token, 'UTF8')), 'hex')) AS line
+  FROM oauth_token WHERE refresh_token IS NOT NULL ORDER BY 1"#;
+
+const SESSIONS_AFTER: &str = r#"
+SELECT format('%s %s', user_id, token_digest) AS line FROM refresh_token ORDER BY 1"#;
 
 #[tokio::test]
 async fn adopting_an_upstream_database_keeps_every_row() {

@@ -42,7 +42,8 @@ SELECT format('%s.%s (%s)', c.conrelid::regclass, c.conname,
          WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
     )
     .await;
-    assert_eq!(foreign_keys.len(), 13, "{foreign_keys:?}");
+    // 13 upstream + refresh_token.user_id + api_key.user_id.
+    assert_eq!(foreign_keys.len(), 15, "{foreign_keys:?}");
 }
 
 /// `constraint <table>.<name> <definition>` lines of the snapshot that must exist verbatim.
@@ -83,13 +84,15 @@ const UPSTREAM_CONSTRAINTS: &[&str] = &[
 const UPSTREAM_INDEXES: &[&str] = &[
     "index ix_power_data_ts CREATE INDEX ix_power_data_ts ON public.power_data USING btree (ts)",
     "index ix_power_data_ts_server CREATE INDEX ix_power_data_ts_server ON public.power_data USING btree (ts_server)",
-    "index idx_power_data_cell_id_ts CREATE INDEX idx_power_data_cell_id_ts ON public.power_data USING btree (cell_id, ts)",
+    // The upstream (cell_id, ts) / (sensor_id, ts) indexes are superseded by the unique keys of
+    // 20261129000020_ingest_idempotency, which lead with the same columns.
+    "index uq_power_data_cell_id_ts_logger_id CREATE UNIQUE INDEX uq_power_data_cell_id_ts_logger_id ON public.power_data USING btree (cell_id, ts, logger_id) NULLS NOT DISTINCT",
     "index ix_teros_data_ts CREATE INDEX ix_teros_data_ts ON public.teros_data USING btree (ts)",
     "index ix_teros_data_ts_server CREATE INDEX ix_teros_data_ts_server ON public.teros_data USING btree (ts_server)",
-    "index idx_teros_data_cell_id_ts CREATE INDEX idx_teros_data_cell_id_ts ON public.teros_data USING btree (cell_id, ts)",
+    "index uq_teros_data_cell_id_ts CREATE UNIQUE INDEX uq_teros_data_cell_id_ts ON public.teros_data USING btree (cell_id, ts)",
     "index ix_data_ts CREATE INDEX ix_data_ts ON public.data USING btree (ts)",
     "index ix_data_ts_server CREATE INDEX ix_data_ts_server ON public.data USING btree (ts_server)",
-    "index idx_data_sensor_id_ts CREATE INDEX idx_data_sensor_id_ts ON public.data USING btree (sensor_id, ts)",
+    "index uq_data_sensor_id_ts CREATE UNIQUE INDEX uq_data_sensor_id_ts ON public.data USING btree (sensor_id, ts)",
     "index idx_sensor_cell_id CREATE INDEX idx_sensor_cell_id ON public.sensor USING btree (cell_id)",
     "index ix_oauth_token_refresh_token CREATE INDEX ix_oauth_token_refresh_token ON public.oauth_token USING btree (refresh_token)",
 ];
@@ -148,7 +151,16 @@ async fn baseline_matches_upstream() {
     let mut expected: Vec<&str> = UPSTREAM_TABLES
         .iter()
         .copied()
-        .chain(["job", "__diesel_schema_migrations"])
+        .chain([
+            "job",
+            "refresh_token",
+            "api_key",
+            "__diesel_schema_migrations",
+        ])
+        // Series rollups (read with SQL only, so not in schema.rs).
+        .chain(["power_rollup", "teros_rollup", "data_rollup"])
+        // Rows set aside by the ingestion de-duplication (an operator's table, SQL only).
+        .chain(["ingest_dedup_archive"])
         .collect();
     expected.sort_unstable();
     assert_eq!(tables, expected);
@@ -274,6 +286,11 @@ async fn schema_rs_matches_the_database() {
         ("cell_tag", diesel_columns::<schema::cell_tag::table>()),
         ("cell_user", diesel_columns::<schema::cell_user::table>()),
         ("job", diesel_columns::<schema::job::table>()),
+        (
+            "refresh_token",
+            diesel_columns::<schema::refresh_token::table>(),
+        ),
+        ("api_key", diesel_columns::<schema::api_keys::table>()),
     ];
     for (table, columns) in tables {
         let sql = format!(

@@ -106,13 +106,16 @@ pub trait ApiKeyRepository: Send + Sync + 'static {
     async fn list(&self, user: UserId) -> Result<Vec<ApiKey>, DomainError>;
 
     /// The user's active key with this name.
-    async fn find_by_name(&self, user: UserId, name: &str)
-    -> Result<Option<ApiKey>, DomainError>;
+    async fn find_by_name(&self, user: UserId, name: &str) -> Result<Option<ApiKey>, DomainError>;
 
     /// Revokes one of the user's active keys. Errors: `NotFound("API key not found")` when
     /// `id` is not an active key of `user` (another user's key is "not found" too).
-    async fn revoke(&self, user: UserId, id: ApiKeyId, at: DateTime<Utc>)
-    -> Result<(), DomainError>;
+    async fn revoke(
+        &self,
+        user: UserId,
+        id: ApiKeyId,
+        at: DateTime<Utc>,
+    ) -> Result<(), DomainError>;
 
     /// Revokes the user's active key with this name, if any; returns how many (0 or 1).
     async fn revoke_by_name(

@@ -7,7 +7,10 @@ pub enum Credential {
     /// `Authorization: Bearer <access JWT>`.
     AccessToken,
     /// `X-API-Key`, with the key's scope.
-    ApiKey { key_id: ApiKeyId, scope: ApiKeyScope },
+    ApiKey {
+        key_id: ApiKeyId,
+        scope: ApiKeyScope,
+    },
     /// The browser's `refresh-token` cookie, accepted only from an allowed origin
     /// (decisions §3: the frontend sends some writes without a token).
     BrowserCookie,

@@ -75,7 +75,10 @@ impl GoogleLogin {
             (Some(state), Some(expected)) if !state.is_empty() && state == expected => {}
             _ => return Err(DomainError::Forbidden(INVALID_OAUTH_STATE.to_owned())),
         }
-        let identity = self.provider.identify(code, state.unwrap_or_default()).await?;
+        let identity = self
+            .provider
+            .identify(code, state.unwrap_or_default())
+            .await?;
         self.find_or_create(identity).await
     }
 

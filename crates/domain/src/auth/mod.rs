@@ -31,7 +31,7 @@ pub use messages::*;
 pub use passwords::{LocalAccounts, Password, PasswordHasher};
 pub use secrets::{Digest, MintedApiKey, SecretHasher};
 pub use sessions::{
-    FamilyId, NewRefreshToken, RefreshTokenId, RefreshTokenRecord, RefreshTokenRepository,
-    Session, SessionService, SessionSettings,
+    FamilyId, NewRefreshToken, RefreshTokenId, RefreshTokenRecord, RefreshTokenRepository, Session,
+    SessionService, SessionSettings,
 };
 pub use tokens::{SignedToken, TokenIssuer, TokenRejection, TokenVerifier};

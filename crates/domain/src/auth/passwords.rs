@@ -117,9 +117,7 @@ impl LocalAccounts {
             })
             .await
             .map_err(|e| match e {
-                DomainError::Conflict(_) => {
-                    DomainError::Conflict("User already exists".to_owned())
-                }
+                DomainError::Conflict(_) => DomainError::Conflict("User already exists".to_owned()),
                 other => other,
             })?;
         tracing::info!(user.id = %user.id, "local account registered");

@@ -80,8 +80,7 @@ pub trait RefreshTokenRepository: Send + Sync + 'static {
     ) -> Result<bool, DomainError>;
 
     /// Revokes every token of the family that is not revoked yet; returns how many.
-    async fn revoke_family(&self, family: FamilyId, at: DateTime<Utc>)
-    -> Result<u64, DomainError>;
+    async fn revoke_family(&self, family: FamilyId, at: DateTime<Utc>) -> Result<u64, DomainError>;
 
     /// Deletes tokens that expired before `before` (housekeeping); returns how many.
     async fn purge_expired(&self, before: DateTime<Utc>) -> Result<u64, DomainError>;
@@ -191,8 +190,7 @@ impl SessionService {
                     }
                 }
                 Some(rotated_at) if now - rotated_at <= self.settings.reuse_grace => {
-                    let (session, sibling) =
-                        self.mint(user, record.family_id, Some(record.id))?;
+                    let (session, sibling) = self.mint(user, record.family_id, Some(record.id))?;
                     self.repo.create(sibling).await?;
                     return Ok(session);
                 }

@@ -43,8 +43,7 @@ pub trait TokenIssuer: Send + Sync + 'static {
     /// A refresh token for `user`. Every call yields a distinct token (it carries a random
     /// id), so two refreshes within the same second never collide.
     /// Errors: `Internal` if signing fails.
-    fn refresh_token(&self, user: UserId, now: DateTime<Utc>)
-    -> Result<SignedToken, DomainError>;
+    fn refresh_token(&self, user: UserId, now: DateTime<Utc>) -> Result<SignedToken, DomainError>;
 }
 
 /// Checks tokens. Pure and fast (no I/O): the caller looks up what must be looked up.

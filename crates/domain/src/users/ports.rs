@@ -27,8 +27,7 @@ pub trait UserRepository: Send + Sync + 'static {
     async fn link_google_sub(&self, id: UserId, sub: &str) -> Result<(), DomainError>;
 
     /// Applies the names that are `Some`. Errors: `NotFound` for an unknown id.
-    async fn update_profile(&self, id: UserId, update: ProfileUpdate)
-    -> Result<User, DomainError>;
+    async fn update_profile(&self, id: UserId, update: ProfileUpdate) -> Result<User, DomainError>;
 
     /// The user with this e-mail address and its password hash (`None` when it has no local
     /// password, e.g. a Google-only account).

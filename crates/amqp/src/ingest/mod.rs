@@ -1,0 +1,15 @@
+//! The queued ingest mode (`ingest.mode = queued`): the API publishes each accepted upload to
+//! RabbitMQ and answers only after the broker's confirm ([`AmqpIngestQueue`]); the worker
+//! writes them in batches, many uploads per transaction ([`run_ingest_consumer`]).
+//!
+//! Same topology and session code as the job queue, on its own base name
+//! (`ingest.queue`, default `ents.ingest`, with `.retry` and `.dead`). Messages carry one
+//! upload each ([`codec`]); the writer is idempotent, so a redelivery after a lost ack stores
+//! nothing twice.
+
+pub mod codec;
+mod consumer;
+mod publisher;
+
+pub use consumer::{BatchSettings, run_ingest_consumer};
+pub use publisher::AmqpIngestQueue;

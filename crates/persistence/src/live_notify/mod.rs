@@ -1,0 +1,21 @@
+//! The live push across API instances over PostgreSQL `LISTEN`/`NOTIFY` (decisions.md §6):
+//! no extra infrastructure, and every instance sees every committed measurement.
+//!
+//! - [`PgLiveFeed`] implements the domain's [`LiveFeed`](ents_domain::live::LiveFeed): it
+//!   encodes the events once and sends them with `pg_notify` on [`CHANNEL`].
+//! - [`PgLiveListener`] runs in every instance (the publishing one included, so there is
+//!   one delivery path): a dedicated connection `LISTEN`s on [`CHANNEL`] and hands what
+//!   arrives to the instance's [`LiveSubscribers`](ents_domain::live::LiveSubscribers).
+//!
+//! Best effort, like upstream's in-process emit: a notification sent while an instance's
+//! listener is reconnecting is not replayed to it.
+
+mod envelope;
+mod listen;
+mod publish;
+
+pub use listen::{ListenerSettings, PgLiveListener};
+pub use publish::PgLiveFeed;
+
+/// The notification channel of `measurement_received` events.
+pub const CHANNEL: &str = "ents_measurements";
