@@ -23,11 +23,27 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("route not found")]
     RouteNotFound,
+    /// A 400 in the shape of upstream's data-availability, catalog and equation endpoints,
+    /// `{"error": …}` (the dashboard reads `error.response.data.error`).
+    #[error("{0}")]
+    ErrorKey(String),
+    /// The client failed too often (brute-force limit); it may retry after this long.
+    #[error("too many failed attempts")]
+    TooManyRequests { retry_after: std::time::Duration },
 }
 
 impl ApiError {
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::Domain(DomainError::BadRequest(message.into()))
+    }
+
+    /// See [`ApiError::ErrorKey`].
+    pub fn error_key(message: impl Into<String>) -> Self {
+        Self::ErrorKey(message.into())
+    }
+
+    pub fn too_many_requests(retry_after: std::time::Duration) -> Self {
+        Self::TooManyRequests { retry_after }
     }
 }
 
@@ -46,6 +62,8 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RouteNotFound => StatusCode::NOT_FOUND,
+            Self::ErrorKey(_) => StatusCode::BAD_REQUEST,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
         }
     }
 
@@ -73,10 +91,19 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => json!({ "message": "Payload too large" }),
             Self::UnsupportedMediaType(m) => json!({ "message": m }),
             Self::RouteNotFound => json!({ "message": "Not Found" }),
+            Self::ErrorKey(m) => json!({ "error": m }),
+            Self::TooManyRequests { .. } => {
+                json!({ "msg": "Too many failed attempts, try again later" })
+            }
         };
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Domain(DomainError::Unavailable(_))) {
             response.insert_header(("Retry-After", "5"));
+        }
+        if let Self::TooManyRequests { retry_after } = self {
+            // Whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3).
+            let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response.insert_header(("Retry-After", secs.max(1).to_string()));
         }
         response.json(body)
     }

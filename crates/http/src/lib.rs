@@ -4,6 +4,7 @@
 //! The only dependency on the inside is `ents-domain`: the composition root (the `ents`
 //! binary) builds an [`AppState`] from concrete adapters and hands it to [`serve`].
 
+pub mod auth;
 mod cors;
 mod error;
 mod fallback;
@@ -16,5 +17,7 @@ mod state;
 
 pub use error::ApiError;
 pub use openapi::openapi;
+pub use routes::ingest::{IngestEndpoints, IngestHttpSettings, WebhookSecret};
+pub use routes::socketio::SocketIoUpstream;
 pub use server::{HttpSettings, serve};
 pub use state::AppState;

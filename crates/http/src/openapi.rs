@@ -1,7 +1,8 @@
 //! The OpenAPI 3.1 document, collected from the `#[utoipa::path]` handlers the app mounts.
 
 use actix_web::App;
-use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
 #[derive(OpenApi)]
@@ -14,9 +15,44 @@ use utoipa_actix_web::AppExt;
     ),
     tags(
         (name = "health", description = "Liveness, readiness and the upstream health check"),
-    )
+        (name = "auth", description = "Sign-in (Google, local accounts), token refresh, logout"),
+        (name = "users", description = "The caller's profile"),
+        (name = "api keys", description = "API keys for devices and scripts"),
+        (name = "data", description = "Reading measurement series, availability, catalog, equations"),
+        (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
+    ),
+    modifiers(&SecuritySchemes)
 )]
 pub(crate) struct ApiDoc;
+
+/// The credentials routes declare in their `security(...)`.
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some(
+                        "The access token of `GET /api/auth/token`, `/api/auth/refresh` or \
+                         `POST /api/auth/login` (15 minutes)",
+                    ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-Key",
+                "A key from `POST /api/apikey/` or `POST /api/keys`",
+            ))),
+        );
+    }
+}
 
 /// The document served at `/api/openapi.json` (also used by the snapshot test).
 pub fn openapi() -> utoipa::openapi::OpenApi {

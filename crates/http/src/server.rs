@@ -75,6 +75,10 @@ pub fn serve(
             .service(routes::api_scope())
             .configure(routes::configure_probes)
             .into_app();
+        // Before the dashboard, whose catch-all would otherwise answer `/socket.io/`.
+        if let Some(upstream) = state.socketio {
+            app = app.configure(routes::socketio::configure(upstream));
+        }
         if let Some(dir) = &settings.static_dir {
             app = app.service(spa::dashboard(dir));
         }

@@ -1,6 +1,12 @@
 use std::sync::Arc;
 
+use ents_domain::access::AccessPolicy;
 use ents_domain::health::ReadinessProbe;
+use ents_domain::series::SeriesRepository;
+
+use crate::auth::Identity;
+use crate::routes::ingest::IngestEndpoints;
+use crate::routes::socketio::SocketIoUpstream;
 
 /// Everything handlers need, built once in `main` from concrete adapters. Handlers see
 /// only domain ports and use cases.
@@ -8,4 +14,18 @@ use ents_domain::health::ReadinessProbe;
 pub struct AppState {
     /// Dependencies reported by `/readyz` (database; broker when configured).
     pub readiness: Vec<Arc<dyn ReadinessProbe>>,
+    /// Sign-in, sessions, API keys (issue 3). `None` only in tests of unrelated features:
+    /// every presented credential is then answered with 503.
+    pub identity: Option<Arc<Identity>>,
+    /// Who may read and write (decisions §3), for `ents_domain::access::authorize`.
+    pub access: AccessPolicy,
+    /// Where `/socket.io/` is forwarded (the in-process Socket.IO server). `None`: the path
+    /// is not served.
+    pub socketio: Option<SocketIoUpstream>,
+    /// Stored measurement series (power, TEROS, generic sensors), for the data reads.
+    /// `None` only in tests of unrelated features: those routes then answer 503.
+    pub series: Option<Arc<dyn SeriesRepository>>,
+    /// Device uploads (issue 5). `None` only in tests of unrelated features: the upload
+    /// routes then answer 503.
+    pub ingest: Option<IngestEndpoints>,
 }

@@ -8,18 +8,21 @@ use std::time::Duration;
 use anyhow::Context;
 use ents_config::Settings;
 use ents_domain::health::ReadinessProbe;
+use ents_domain::live::LiveFeed;
 use ents_http::{AppState, HttpSettings};
 use ents_persistence::{Db, PgReadiness};
 use ents_worker::wiring::pool_settings;
 use secrecy::ExposeSecret;
 
 use crate::jobs::JobRuntime;
+use crate::live::LiveRuntime;
 
 /// A server bound to its port, not yet running.
 pub struct Application {
     port: u16,
     server: actix_web::dev::Server,
     jobs: JobRuntime,
+    live: LiveRuntime,
 }
 
 impl Application {
@@ -42,16 +45,33 @@ impl Application {
 
         let jobs = JobRuntime::start(settings, db.clone(), ents_worker::builtin_handlers())?;
 
-        let mut readiness: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(PgReadiness::new(db))];
+        let mut readiness: Vec<Arc<dyn ReadinessProbe>> =
+            vec![Arc::new(PgReadiness::new(db.clone()))];
         readiness.extend(jobs.readiness());
-        let state = AppState { readiness };
+        let identity = crate::identity::http_identity(settings, &db)?;
+        let live = LiveRuntime::start(settings, &db).await?;
+        let state = AppState {
+            readiness,
+            identity: Some(identity),
+            access: crate::identity::access_policy(settings),
+            socketio: Some(live.upstream()),
+            ingest: Some(crate::ingest::endpoints(settings, &db, live.feed())?),
+            series: Some(std::sync::Arc::new(
+                ents_persistence::PgSeriesRepository::new(db.clone(), true),
+            )),
+        };
 
         let listener = TcpListener::bind(settings.listen_addr()?)
             .with_context(|| format!("binding {}", settings.http.listen))?;
         let port = listener.local_addr()?.port();
         let server = ents_http::serve(listener, state, http_settings(settings))?;
         tracing::info!(port, "listening");
-        Ok(Self { port, server, jobs })
+        Ok(Self {
+            port,
+            server,
+            jobs,
+            live,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -63,10 +83,22 @@ impl Application {
         &self.jobs
     }
 
+    /// The live push feed (what uploads publish `measurement_received` events to).
+    pub fn live_feed(&self) -> Arc<dyn LiveFeed> {
+        self.live.feed()
+    }
+
+    /// Closes the live push sessions on SIGINT/SIGTERM (see
+    /// [`LiveRuntime::close_on_shutdown_signal`]); the binary calls it before serving.
+    pub fn close_live_sessions_on_signal(&self) {
+        self.live.close_on_shutdown_signal();
+    }
+
     /// Serves until SIGINT/SIGTERM (handled by actix), then stops the background tasks.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let result = self.server.await;
         self.jobs.shutdown().await;
+        self.live.shutdown().await;
         result.context("HTTP server")
     }
 }

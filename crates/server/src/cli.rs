@@ -32,4 +32,9 @@ pub enum Command {
     Migrate,
     /// Print the effective configuration, secrets redacted.
     Config,
+    /// Manage users: create, set a password, print a login cookie.
+    User {
+        #[command(subcommand)]
+        command: crate::cli_user::UserCommand,
+    },
 }

@@ -4,7 +4,12 @@
 
 pub mod app;
 pub mod cli;
+pub mod cli_user;
+pub mod identity;
+pub mod ingest;
 pub mod jobs;
+pub mod live;
+pub mod live_coalesce;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -19,10 +19,9 @@ async fn main() -> anyhow::Result<()> {
 
     match cli.command {
         Command::Serve { .. } => {
-            Application::build(&settings)
-                .await?
-                .run_until_stopped()
-                .await
+            let app = Application::build(&settings).await?;
+            app.close_live_sessions_on_signal();
+            app.run_until_stopped().await
         }
         Command::Migrate => {
             let url = settings.database_url();
@@ -31,6 +30,7 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(?report, "migrations done");
             Ok(())
         }
+        Command::User { command } => ents_server::cli_user::run(&settings, command).await,
         Command::Config => {
             let text = serde_json::to_string_pretty(&settings.redacted())?;
             writeln!(std::io::stdout(), "{text}")?;

@@ -2,10 +2,12 @@
 //! real HTTP (zero2prod's pattern). Tests run in parallel: each has its own database (cloned
 //! from a migrated template) and its own port.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use ents_config::Settings;
 use ents_domain::jobs::JobService;
+use ents_domain::live::LiveFeed;
 use ents_persistence::testing::TestDb;
 use secrecy::SecretString;
 
@@ -24,6 +26,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// The server's job service (embedded queue or broker publisher).
     pub jobs: JobService,
+    /// The server's live push feed (what an upload publishes to).
+    pub live_feed: Arc<dyn LiveFeed>,
     /// Follows no redirects, keeps cookies.
     pub client: reqwest::Client,
     server: tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -51,6 +55,7 @@ impl TestApp {
             .expect("the application builds");
         let port = app.port();
         let jobs = app.jobs().service().clone();
+        let live_feed = app.live_feed();
         let server = tokio::spawn(app.run_until_stopped());
         #[allow(clippy::expect_used)]
         let client = reqwest::Client::builder()
@@ -65,6 +70,7 @@ impl TestApp {
             db,
             settings,
             jobs,
+            live_feed,
             client,
             server,
         }

@@ -8,9 +8,12 @@ use anyhow::Context;
 use clap::Parser;
 use ents_amqp::AmqpJobQueue;
 use ents_config::Settings;
+use ents_domain::ingest::BatchWriter;
 use ents_domain::jobs::{JobRepository, JobRunner, JobService};
-use ents_persistence::{Db, PgJobRepository};
-use ents_worker::wiring::{pool_settings, runner_settings, worker_settings};
+use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore};
+use ents_worker::wiring::{
+    ingest_amqp_settings, ingest_batch_settings, pool_settings, runner_settings, worker_settings,
+};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,7 +38,7 @@ async fn main() -> anyhow::Result<()> {
          `ents serve` runs jobs in-process",
     )?;
     let db = Db::new(&pool_settings(&settings))?;
-    let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db));
+    let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db.clone()));
     let runner = JobRunner::new(
         repo.clone(),
         ents_worker::builtin_handlers(),
@@ -44,8 +47,25 @@ async fn main() -> anyhow::Result<()> {
     let publisher = AmqpJobQueue::new(worker.amqp.clone())?;
     let service = JobService::new(repo, Arc::new(publisher), settings.jobs.max_attempts);
 
+    // Queued uploads (`ingest.mode = queued`): consumed whatever the mode, so uploads left in
+    // the queue after switching back to `direct` are still written.
+    let uploads = ents_amqp::run_ingest_consumer(
+        ingest_amqp_settings(&settings).context("amqp.url is required")?,
+        BatchWriter::new(
+            Arc::new(PgMeasurementStore::new(db.clone())),
+            Some(Arc::new(PgLiveFeed::new(db.clone()))),
+        ),
+        ingest_batch_settings(&settings),
+        shutdown_signal(),
+    );
+
     tracing::info!(queue = %worker.amqp.queue, "worker started");
-    ents_worker::run_worker(runner, service, worker, shutdown_signal()).await?;
+    let (jobs, uploads) = tokio::join!(
+        ents_worker::run_worker(runner, service, worker, shutdown_signal()),
+        uploads
+    );
+    jobs?;
+    uploads?;
     tracing::info!("worker stopped");
     Ok(())
 }

@@ -55,3 +55,16 @@ pub fn pool_settings(settings: &Settings) -> PoolSettings {
         statement_timeout: db.statement_timeout(),
     }
 }
+
+/// The broker settings of the queued ingest mode: those of the jobs, on `ingest.queue`.
+pub fn ingest_amqp_settings(settings: &Settings) -> Option<AmqpSettings> {
+    amqp_settings(settings).map(|amqp| amqp.with_queue(settings.ingest.queue.clone()))
+}
+
+/// How the worker groups queued uploads into transactions.
+pub fn ingest_batch_settings(settings: &Settings) -> ents_amqp::BatchSettings {
+    ents_amqp::BatchSettings {
+        max: settings.ingest.batch_max,
+        wait: std::time::Duration::from_millis(settings.ingest.batch_wait_ms),
+    }
+}

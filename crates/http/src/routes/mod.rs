@@ -1,7 +1,17 @@
 //! Route registration. Paths and trailing slashes follow the upstream route table
 //! (upstream-contract §2.0); the fallback turns a missing slash into a 308.
 
+mod api_keys;
+mod auth;
+mod availability;
+mod catalog;
+mod equations;
 mod health;
+pub(crate) mod ingest;
+mod jsonify;
+mod series;
+pub(crate) mod socketio;
+mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use utoipa_actix_web::scope::{Scope, scope};
@@ -17,7 +27,40 @@ pub(crate) fn api_scope() -> Scope<
         InitError = (),
     >,
 > {
-    scope("/api").service(health::health_check)
+    scope("/api")
+        .service(health::health_check)
+        .service(auth::oauth_url)
+        .service(auth::token)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::logged_in)
+        .service(auth::login)
+        .service(auth::register)
+        .service(users::get_user)
+        .service(users::put_user)
+        .service(users::session)
+        .service(api_keys::get_apikey)
+        .service(api_keys::post_apikey)
+        .service(api_keys::delete_apikey)
+        .service(api_keys::list_keys)
+        .service(api_keys::create_key)
+        .service(api_keys::revoke_key)
+        // Reading data (issue 6).
+        .service(series::power_root)
+        .service(series::power_by_cell)
+        .service(series::teros_root)
+        .service(series::teros_by_cell)
+        .service(series::sensor_get)
+        .service(series::sensor_json_get)
+        .service(availability::data_availability)
+        .service(catalog::sensor_catalog)
+        .service(catalog::cell_sensors)
+        .service(equations::validate_equation)
+        // Device uploads (issue 5).
+        .service(ingest::sensor_post)
+        .service(ingest::sensor_json_post)
+        .service(ingest::power_post)
+        .service(ingest::teros_post)
 }
 
 /// Operator endpoints outside `/api`.

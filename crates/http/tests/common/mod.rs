@@ -65,5 +65,6 @@ pub fn state_with(probes: &[(&'static str, bool)]) -> AppState {
             .iter()
             .map(|(name, ok)| Arc::new(FixedProbe { name, ok: *ok }) as Arc<dyn ReadinessProbe>)
             .collect(),
+        ..AppState::default()
     }
 }

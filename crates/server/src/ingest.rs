@@ -1,0 +1,60 @@
+//! Wiring of device ingestion: the store (direct: PostgreSQL; queued: RabbitMQ, written by the
+//! `ents-worker` binary's upload consumer), the live feed, and the HTTP-side options.
+
+use std::sync::Arc;
+
+use ents_amqp::AmqpIngestQueue;
+use ents_config::{IngestMode, Settings};
+use ents_domain::ingest::{IngestService, IngestSettings, MeasurementStore};
+use ents_domain::live::LiveFeed;
+use ents_http::{IngestEndpoints, IngestHttpSettings, WebhookSecret};
+use ents_persistence::{Db, PgMeasurementStore};
+use ents_worker::wiring::ingest_amqp_settings;
+
+use crate::live_coalesce::CoalescingLiveFeed;
+use secrecy::ExposeSecret;
+
+/// The upload routes' state. The device API-key check (`DeviceAuthorizer`) is not wired yet:
+/// a presented `X-API-Key` is refused (401) until it is.
+pub fn endpoints(
+    settings: &Settings,
+    db: &Db,
+    live: Arc<dyn LiveFeed>,
+) -> anyhow::Result<IngestEndpoints> {
+    let pg = Arc::new(PgMeasurementStore::new(db.clone()));
+    let store: Arc<dyn MeasurementStore> = match settings.ingest.mode {
+        IngestMode::Direct => pg.clone(),
+        IngestMode::Queued => {
+            let amqp = ingest_amqp_settings(settings)
+                .ok_or_else(|| anyhow::anyhow!("ingest.mode = queued needs amqp.url"))?;
+            Arc::new(AmqpIngestQueue::new(amqp, pg.clone())?)
+        }
+    };
+    let service = IngestService::new(
+        store,
+        pg,
+        IngestSettings {
+            require_api_key: settings.ingest.require_api_key,
+        },
+    )
+    // Uploads' events are coalesced: one publish (one NOTIFY transaction) for many uploads.
+    .with_live_feed(Arc::new(CoalescingLiveFeed::start(live)));
+    Ok(IngestEndpoints {
+        service,
+        settings: http_settings(settings),
+    })
+}
+
+fn http_settings(settings: &Settings) -> IngestHttpSettings {
+    IngestHttpSettings {
+        body_limit_bytes: settings.ingest.body_limit_bytes,
+        ttn_webhook_secret: settings
+            .ttn
+            .webhook_secret
+            .as_ref()
+            .map(|secret| WebhookSecret {
+                header: settings.ttn.webhook_secret_header.clone(),
+                value: secret.expose_secret().to_owned(),
+            }),
+    }
+}

@@ -1,0 +1,4 @@
+//! Helpers shared by this crate's end-to-end tests.
+#![allow(dead_code)]
+
+pub mod identity;

@@ -1,0 +1,127 @@
+//! `ingest.mode = queued`: the API answers once RabbitMQ has confirmed the upload; the worker's
+//! consumer writes the uploads in batches, idempotently.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ents_amqp::{BatchSettings, run_ingest_consumer};
+use ents_config::IngestMode;
+use ents_domain::ingest::BatchWriter;
+use ents_persistence::PgMeasurementStore;
+use ents_server::testing::TestApp;
+use ents_test_support::{amqp_url, unique_name};
+use ents_worker::wiring::ingest_amqp_settings;
+use secrecy::SecretString;
+
+use crate::support::*;
+
+async fn queued_app(broker: String) -> (TestApp, String) {
+    let queue = unique_name("ents_ingest_test");
+    let jobs = unique_name("ents_jobs_test");
+    let q = queue.clone();
+    let app = app_with(move |s| {
+        s.amqp.url = Some(SecretString::from(broker));
+        s.amqp.queue = jobs;
+        s.ingest.mode = IngestMode::Queued;
+        s.ingest.queue = q;
+    })
+    .await;
+    (app, queue)
+}
+
+async fn delete_queues(base: &str) {
+    let Ok(connection) =
+        lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await
+    else {
+        return;
+    };
+    if let Ok(channel) = connection.create_channel().await {
+        for name in [
+            base.to_owned(),
+            format!("{base}.retry"),
+            format!("{base}.dead"),
+        ] {
+            let _ = channel
+                .queue_delete(
+                    name.as_str().into(),
+                    lapin::options::QueueDeleteOptions::default(),
+                )
+                .await;
+        }
+    }
+    let _ = connection.close(200, "OK".into()).await;
+}
+
+#[tokio::test]
+async fn uploads_are_confirmed_first_then_written_once_by_the_worker() {
+    let (app, queue) = queued_app(amqp_url()).await;
+
+    // Unknown cells are refused at once, as in direct mode.
+    assert_eq!(
+        legacy(&app, power_bytes(99, 1, 1, 1.0, 1.0)).await.status(),
+        501
+    );
+    let missing = generic(&app, generic_bytes(&[(99, 1, 1, 1.0)])).await;
+    assert_eq!(missing.status(), 400);
+
+    // Accepted (confirmed by the broker) before anything is written; retries included.
+    for ts in 0..20 {
+        for _ in 0..2 {
+            assert_eq!(
+                answer(legacy(&app, power_bytes(1, 1, 1_700_000_000 + ts, 1.0, 2.0)).await)
+                    .await
+                    .0,
+                200
+            );
+        }
+    }
+    let (status, ct, body) = answer(generic(&app, vector("generic-all-types.bin")).await).await;
+    assert_eq!((status, ct.as_str(), body.len()), (200, HTML, 0));
+    assert_eq!(
+        measurement_rows(&app).await,
+        0,
+        "nothing is written before the worker runs"
+    );
+
+    let settings = ingest_amqp_settings(&app.settings).unwrap();
+    let writer = BatchWriter::new(Arc::new(PgMeasurementStore::new(app.db.db())), None);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let consumer = tokio::spawn(run_ingest_consumer(
+        settings,
+        writer,
+        BatchSettings {
+            max: 16,
+            wait: Duration::from_millis(20),
+        },
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let expected = 20 + 32;
+    let mut rows = 0;
+    for _ in 0..600 {
+        rows = measurement_rows(&app).await;
+        if rows >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(rows, expected);
+    assert_eq!(count(&app, "power_data").await, 20);
+    assert_eq!(count(&app, "sensor").await, 32);
+
+    let _ = stop.send(());
+    consumer.await.unwrap().unwrap();
+    delete_queues(&queue).await;
+}
+
+#[tokio::test]
+async fn without_the_brokers_confirm_the_upload_is_not_accepted() {
+    // Nothing listens on port 1: the publish cannot be confirmed.
+    let (app, queue) = queued_app("amqp://guest:guest@127.0.0.1:1/%2f".to_owned()).await;
+    let response = legacy(&app, power_bytes(1, 1, 1, 1.0, 1.0)).await;
+    assert_eq!(response.status(), 503);
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(measurement_rows(&app).await, 0);
+    delete_queues(&queue).await;
+}
