@@ -66,4 +66,5 @@ ENTS_BASE_URL="http://127.0.0.1:$port/api" \
 ENTS_DATABASE_URL="postgresql://postgres@127.0.0.1:5432/$db" \
 ENTS_ACCESS_TOKEN_SECRET="$access_secret" ENTS_REFRESH_TOKEN_SECRET="$refresh_secret" \
 ENTS_ALLOWED_ORIGIN="http://127.0.0.1:$port" \
+ENTS_COOKIE_LOGIN_HOOK="env DATABASE_URL=postgres://postgres@127.0.0.1:5432/$db ACCESS_TOKEN_SECRET=$access_secret REFRESH_TOKEN_SECRET=$refresh_secret ENTS_LOG__FILTER=error $target_dir/debug/ents user cookie" \
   bash "$suite/run.sh" -q "${args[@]}"
