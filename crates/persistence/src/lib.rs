@@ -10,6 +10,7 @@
 
 pub mod api_keys;
 mod bootstrap;
+pub mod cells;
 mod connect;
 pub mod error;
 pub mod health;
@@ -27,6 +28,7 @@ pub mod users;
 
 pub use api_keys::PgApiKeyRepository;
 pub use bootstrap::ensure_database;
+pub use cells::PgCellRepository;
 pub use error::PersistenceError;
 pub use health::PgReadiness;
 pub use jobs::PgJobRepository;

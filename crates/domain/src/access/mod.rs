@@ -7,8 +7,10 @@
 //! call [`authorize`] before acting — the rule is written once, here.
 
 mod policy;
+mod ports;
 
 #[cfg(test)]
 mod tests;
 
 pub use policy::{AccessPolicy, Action, ResourceFacts, ResourceKind, authorize, require_caller};
+pub use ports::{CellFactsSource, authorize_cells};

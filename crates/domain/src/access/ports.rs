@@ -1,0 +1,34 @@
+use async_trait::async_trait;
+
+use super::policy::{AccessPolicy, Action, ResourceFacts, authorize};
+use crate::DomainError;
+use crate::auth::Caller;
+
+/// Who owns each cell and who it was shared with: what the policy needs to decide about
+/// cells (implemented by the registry's store).
+///
+/// Errors: `NotFound("Cell not found")` when any listed id is unknown; `Unavailable` when
+/// the store cannot be reached in time; `Internal` otherwise.
+#[async_trait]
+pub trait CellFactsSource: Send + Sync + 'static {
+    /// The facts of each listed cell, in the order given.
+    async fn cell_facts(&self, cell_ids: &[i32]) -> Result<Vec<ResourceFacts>, DomainError>;
+}
+
+/// [`authorize`] for every listed cell: `Ok` only when `caller` may take `action` on all of
+/// them. Public reads need no lookup. Errors: those of [`authorize`] and of the source.
+pub async fn authorize_cells(
+    policy: AccessPolicy,
+    caller: Option<&Caller>,
+    action: Action,
+    source: &dyn CellFactsSource,
+    cell_ids: &[i32],
+) -> Result<(), DomainError> {
+    if action == Action::Read && policy.public_read {
+        return Ok(());
+    }
+    for facts in source.cell_facts(cell_ids).await? {
+        authorize(policy, caller, action, &facts)?;
+    }
+    Ok(())
+}
