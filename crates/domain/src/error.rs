@@ -43,6 +43,15 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// Upstream answers 400, not 409, for duplicates in the registry (names, memberships):
+    /// the registry use cases turn the stores' `Conflict` into that.
+    pub fn conflict_as_bad_request(self) -> Self {
+        match self {
+            Self::Conflict(message) => Self::BadRequest(message),
+            other => other,
+        }
+    }
+
     /// Wraps an unexpected failure.
     pub fn internal(cause: impl Into<Cause>) -> Self {
         Self::Internal(cause.into())

@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod cells;
 pub mod equations;
 pub mod error;
 pub mod health;
@@ -14,6 +15,7 @@ pub mod jobs;
 pub mod live;
 pub mod measurements;
 pub mod series;
+pub mod tags;
 pub mod users;
 
 pub use error::{DomainError, FieldErrors};

@@ -18,6 +18,7 @@ mod state;
 pub use error::ApiError;
 pub use openapi::openapi;
 pub use routes::ingest::{IngestEndpoints, IngestHttpSettings, WebhookSecret};
+pub use routes::registry::Registry;
 pub use routes::socketio::SocketIoUpstream;
 pub use server::{HttpSettings, serve};
 pub use state::AppState;

@@ -6,6 +6,7 @@ use ents_domain::series::SeriesRepository;
 
 use crate::auth::Identity;
 use crate::routes::ingest::IngestEndpoints;
+use crate::routes::registry::Registry;
 use crate::routes::socketio::SocketIoUpstream;
 
 /// Everything handlers need, built once in `main` from concrete adapters. Handlers see
@@ -25,6 +26,9 @@ pub struct AppState {
     /// Stored measurement series (power, TEROS, generic sensors), for the data reads.
     /// `None` only in tests of unrelated features: those routes then answer 503.
     pub series: Option<Arc<dyn SeriesRepository>>,
+    /// Cells, tags and memberships (issue 4). `None` only in tests of unrelated features:
+    /// those routes then answer 503.
+    pub registry: Option<Registry>,
     /// Device uploads (issue 5). `None` only in tests of unrelated features: the upload
     /// routes then answer 503.
     pub ingest: Option<IngestEndpoints>,

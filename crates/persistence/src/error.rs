@@ -202,3 +202,32 @@ mod tests {
         );
     }
 }
+
+/// The error of a transaction that can also end with a domain answer (e.g. "Tag with ID 3
+/// not found"), which rolls it back like a failed statement.
+#[derive(Debug)]
+pub(crate) enum TxError {
+    Query(DieselError),
+    Domain(DomainError),
+}
+
+impl From<DieselError> for TxError {
+    fn from(error: DieselError) -> Self {
+        Self::Query(error)
+    }
+}
+
+impl From<DomainError> for TxError {
+    fn from(error: DomainError) -> Self {
+        Self::Domain(error)
+    }
+}
+
+impl From<TxError> for DomainError {
+    fn from(error: TxError) -> Self {
+        match error {
+            TxError::Query(e) => query_error(e),
+            TxError::Domain(e) => e,
+        }
+    }
+}

@@ -22,6 +22,7 @@ pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod series;
+pub mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 pub mod users;
@@ -38,4 +39,5 @@ pub use migrate::{MigrationReport, migrate};
 pub use pool::{Db, PoolSettings, PooledConnection};
 pub use refresh_tokens::PgRefreshTokenRepository;
 pub use series::PgSeriesRepository;
+pub use tags::PgTagRepository;
 pub use users::PgUserRepository;

@@ -7,10 +7,13 @@ use std::time::Duration;
 
 use anyhow::Context;
 use ents_config::Settings;
+use ents_domain::access::AccessPolicy;
+use ents_domain::cells::CellService;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::live::LiveFeed;
-use ents_http::{AppState, HttpSettings};
-use ents_persistence::{Db, PgReadiness};
+use ents_domain::tags::TagService;
+use ents_http::{AppState, HttpSettings, Registry};
+use ents_persistence::{Db, PgCellRepository, PgReadiness, PgTagRepository};
 use ents_worker::wiring::pool_settings;
 use secrecy::ExposeSecret;
 
@@ -50,10 +53,12 @@ impl Application {
         readiness.extend(jobs.readiness());
         let identity = crate::identity::http_identity(settings, &db)?;
         let live = LiveRuntime::start(settings, &db).await?;
+        let access = crate::identity::access_policy(settings);
         let state = AppState {
             readiness,
             identity: Some(identity),
-            access: crate::identity::access_policy(settings),
+            access,
+            registry: Some(registry(&db, access)),
             socketio: Some(live.upstream()),
             ingest: Some(crate::ingest::endpoints(settings, &db, live.feed())?),
             series: Some(std::sync::Arc::new(
@@ -100,6 +105,15 @@ impl Application {
         self.jobs.shutdown().await;
         self.live.shutdown().await;
         result.context("HTTP server")
+    }
+}
+
+/// Cells, tags and memberships on PostgreSQL.
+fn registry(db: &Db, access: AccessPolicy) -> Registry {
+    let cells = Arc::new(PgCellRepository::new(db.clone()));
+    Registry {
+        cells: CellService::new(cells.clone(), access),
+        tags: TagService::new(Arc::new(PgTagRepository::new(db.clone())), cells, access),
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Action {
     Write,
     /// Upload measurements to it (the only action an ingest-scoped API key may take).
     Ingest,
+    /// See who its members are (e-mail addresses: members only, never an ingest key).
+    ListMembers,
     /// Share it, or change who its members are.
     ManageMembers,
 }
@@ -92,7 +94,7 @@ pub fn authorize(
     }
     let user = caller.user_id;
     let allowed = match action {
-        Action::Read | Action::Write | Action::Ingest => {
+        Action::Read | Action::Write | Action::Ingest | Action::ListMembers => {
             facts.is_owner(user) || facts.is_member(user)
         }
         Action::ManageMembers => facts.is_owner(user),
@@ -119,7 +121,7 @@ pub fn require_caller(caller: Option<&Caller>) -> Result<&Caller, DomainError> {
 fn denial(action: Action, kind: ResourceKind) -> String {
     let kind = kind.as_str();
     match action {
-        Action::Read => format!("You do not have access to this {kind}"),
+        Action::Read | Action::ListMembers => format!("You do not have access to this {kind}"),
         Action::Write | Action::Ingest => {
             format!("You do not have permission to modify this {kind}")
         }

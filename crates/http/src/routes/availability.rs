@@ -1,7 +1,9 @@
 //! `GET /api/data-availability/?cell_ids=1,2` (upstream-contract §5.5).
 
 use actix_web::{HttpResponse, get, web};
-use chrono::{NaiveDateTime, Utc};
+use chrono::Utc;
+
+use super::registry::isoformat;
 use ents_domain::series::{Availability, parse_cell_ids};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,16 +29,6 @@ pub(crate) struct AvailabilityBody {
     has_recent_data: bool,
     /// `success` or `No data found for specified cells`.
     message: &'static str,
-}
-
-/// Python's `datetime.isoformat()`: microseconds only when non-zero.
-fn isoformat(ts: NaiveDateTime) -> String {
-    ts.format(if ts.and_utc().timestamp_subsec_micros() == 0 {
-        "%Y-%m-%dT%H:%M:%S"
-    } else {
-        "%Y-%m-%dT%H:%M:%S%.6f"
-    })
-    .to_string()
 }
 
 /// The earliest and latest measurement of the cells (power, TEROS and generic sensors).

@@ -9,6 +9,7 @@ mod equations;
 mod health;
 pub(crate) mod ingest;
 mod jsonify;
+pub(crate) mod registry;
 mod series;
 pub(crate) mod socketio;
 mod users;
@@ -45,6 +46,29 @@ pub(crate) fn api_scope() -> Scope<
         .service(api_keys::list_keys)
         .service(api_keys::create_key)
         .service(api_keys::revoke_key)
+        // The registry (issue 4). `/cell/id` before `/cell/{cell_id}`.
+        .service(registry::public_cells)
+        .service(registry::list_cells)
+        .service(registry::create_cell)
+        .service(registry::get_cell)
+        .service(registry::update_cell)
+        .service(registry::delete_cell)
+        .service(registry::list_cell_tags)
+        .service(registry::set_cell_tags)
+        .service(registry::add_cell_tag)
+        .service(registry::remove_cell_tag)
+        .service(registry::cells_by_tag)
+        .service(registry::list_cell_users)
+        .service(registry::set_cell_users)
+        .service(registry::add_cell_user)
+        .service(registry::remove_cell_user)
+        .service(registry::share_cell)
+        .service(registry::cells_of_user)
+        .service(registry::list_tags)
+        .service(registry::create_tag)
+        .service(registry::get_tag)
+        .service(registry::update_tag)
+        .service(registry::delete_tag)
         // Reading data (issue 6).
         .service(series::power_root)
         .service(series::power_by_cell)

@@ -1,0 +1,242 @@
+use std::sync::Arc;
+
+use super::model::{Cell, CellChanges, CellFilter, Member, NewCell};
+use super::ports::CellRepository;
+use crate::DomainError;
+use crate::access::{AccessPolicy, Action, authorize, require_caller};
+use crate::auth::Caller;
+use crate::tags::Tag;
+use crate::users::UserId;
+
+/// Upstream's share messages (upstream-contract §2.5).
+pub const EMAIL_REQUIRED: &str = "email is required";
+pub const EMAIL_EMPTY: &str = "email cannot be empty";
+pub const ALREADY_MEMBER: &str = "User already has access to this cell";
+
+/// What `share` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareOutcome {
+    pub member: Member,
+}
+
+/// The cell use cases: each loads the facts the policy needs, asks it, then acts.
+#[derive(Clone)]
+pub struct CellService {
+    repo: Arc<dyn CellRepository>,
+    policy: AccessPolicy,
+}
+
+impl CellService {
+    pub fn new(repo: Arc<dyn CellRepository>, policy: AccessPolicy) -> Self {
+        Self { repo, policy }
+    }
+
+    pub fn policy(&self) -> AccessPolicy {
+        self.policy
+    }
+
+    /// Errors: `NotFound("Cell not found")`, then the policy's.
+    async fn check(
+        &self,
+        caller: Option<&Caller>,
+        action: Action,
+        id: i32,
+    ) -> Result<(), DomainError> {
+        let facts = self.repo.cell_facts(&[id]).await?;
+        for facts in &facts {
+            authorize(self.policy, caller, action, facts)?;
+        }
+        Ok(())
+    }
+
+    /// Reads that are public unless `access.public_read` is off; then only the cells the
+    /// caller owns or is a member of are visible.
+    fn visible(
+        &self,
+        caller: Option<&Caller>,
+        mut filter: CellFilter,
+    ) -> Result<CellFilter, DomainError> {
+        if !self.policy.public_read {
+            let caller = caller.ok_or_else(|| {
+                DomainError::Unauthenticated(crate::auth::NO_CREDENTIALS.to_owned())
+            })?;
+            filter.member = Some(caller.user_id);
+        }
+        Ok(filter)
+    }
+
+    /// `GET /api/cell/id` and `GET /api/cell/` (with `mine` for `?user=`).
+    pub async fn list(
+        &self,
+        caller: Option<&Caller>,
+        filter: CellFilter,
+    ) -> Result<Vec<Cell>, DomainError> {
+        let filter = self.visible(caller, filter)?;
+        self.repo.list(filter).await
+    }
+
+    pub async fn get(&self, caller: Option<&Caller>, id: i32) -> Result<Cell, DomainError> {
+        self.check(caller, Action::Read, id).await?;
+        self.repo.get(id).await
+    }
+
+    /// Creates a cell owned by the caller (never by a `userEmail` from the body).
+    pub async fn create(
+        &self,
+        caller: Option<&Caller>,
+        mut new: NewCell,
+    ) -> Result<Cell, DomainError> {
+        new.owner = require_caller(caller)?.user_id;
+        self.repo
+            .create(new)
+            .await
+            .map_err(DomainError::conflict_as_bad_request)
+    }
+
+    pub async fn update(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        changes: CellChanges,
+    ) -> Result<Cell, DomainError> {
+        self.check(caller, Action::Write, id).await?;
+        self.repo
+            .update(id, changes)
+            .await
+            .map_err(DomainError::conflict_as_bad_request)
+    }
+
+    pub async fn delete(&self, caller: Option<&Caller>, id: i32) -> Result<(), DomainError> {
+        self.check(caller, Action::Write, id).await?;
+        self.repo.delete(id).await
+    }
+
+    pub async fn tags(&self, caller: Option<&Caller>, id: i32) -> Result<Vec<Tag>, DomainError> {
+        self.check(caller, Action::Read, id).await?;
+        self.repo.tags(id).await
+    }
+
+    pub async fn set_tags(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        tag_ids: &[i32],
+    ) -> Result<Vec<Tag>, DomainError> {
+        self.check(caller, Action::Write, id).await?;
+        self.repo.set_tags(id, tag_ids).await
+    }
+
+    pub async fn add_tag(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        tag_id: i32,
+    ) -> Result<Tag, DomainError> {
+        self.check(caller, Action::Write, id).await?;
+        self.repo.add_tag(id, tag_id).await
+    }
+
+    pub async fn remove_tag(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        tag_id: i32,
+    ) -> Result<(), DomainError> {
+        self.check(caller, Action::Write, id).await?;
+        self.repo.remove_tag(id, tag_id).await
+    }
+
+    /// Who has access: visible to the owner and members only (e-mail addresses are
+    /// personal data; upstream showed them, with API keys, to anyone, D-1).
+    pub async fn members(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+    ) -> Result<Vec<Member>, DomainError> {
+        self.check(caller, Action::ListMembers, id).await?;
+        self.repo.members(id).await
+    }
+
+    pub async fn set_members(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        users: &[UserId],
+    ) -> Result<Vec<Member>, DomainError> {
+        self.check(caller, Action::ManageMembers, id).await?;
+        self.repo.set_members(id, users).await
+    }
+
+    pub async fn add_member(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        user: UserId,
+    ) -> Result<Member, DomainError> {
+        self.check(caller, Action::ManageMembers, id).await?;
+        self.repo
+            .add_member(id, user)
+            .await
+            .map_err(DomainError::conflict_as_bad_request)
+    }
+
+    pub async fn remove_member(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        user: UserId,
+    ) -> Result<(), DomainError> {
+        self.check(caller, Action::ManageMembers, id).await?;
+        self.repo.remove_member(id, user).await
+    }
+
+    /// Shares the cell with the user who has this e-mail address, in upstream's order of
+    /// checks: unknown cell 404, (then the policy), missing or empty e-mail 400, unknown
+    /// user 404, already a member 400.
+    pub async fn share(
+        &self,
+        caller: Option<&Caller>,
+        id: i32,
+        email: Option<&str>,
+    ) -> Result<ShareOutcome, DomainError> {
+        self.check(caller, Action::ManageMembers, id).await?;
+        let email = email.ok_or_else(|| DomainError::BadRequest(EMAIL_REQUIRED.to_owned()))?;
+        if email.trim().is_empty() {
+            return Err(DomainError::BadRequest(EMAIL_EMPTY.to_owned()));
+        }
+        let user =
+            self.repo.find_user_by_email(email).await?.ok_or_else(|| {
+                DomainError::NotFound(format!("User with email {email} not found"))
+            })?;
+        match self.repo.add_member(id, user.id).await {
+            Ok(member) => Ok(ShareOutcome { member }),
+            Err(DomainError::Conflict(_)) => {
+                Err(DomainError::BadRequest(ALREADY_MEMBER.to_owned()))
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    /// `GET /api/users/<uuid>/cells`: a user's own cells, for that user only.
+    pub async fn cells_of_user(
+        &self,
+        caller: Option<&Caller>,
+        user: UserId,
+    ) -> Result<(Member, Vec<Cell>), DomainError> {
+        let caller = require_caller(caller)?;
+        if caller.user_id != user {
+            return Err(DomainError::Forbidden(
+                "You may only list your own cells".to_owned(),
+            ));
+        }
+        let member = self.repo.user(user).await?;
+        let cells = self
+            .repo
+            .list(CellFilter {
+                member: Some(user),
+                ..CellFilter::default()
+            })
+            .await?;
+        Ok((member, cells))
+    }
+}

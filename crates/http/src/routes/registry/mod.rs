@@ -1,0 +1,53 @@
+//! The registry: cells, their tags and members, and tags (upstream-contract §2.3–2.5, 2.7).
+//! Handlers parse and validate, then call the domain use cases, which apply the access
+//! policy (decisions §3).
+
+mod body;
+mod cell_tags;
+mod cell_users;
+mod cells;
+mod shapes;
+mod tags;
+
+pub(crate) use cell_tags::{
+    add_cell_tag, cells_by_tag, list_cell_tags, remove_cell_tag, set_cell_tags,
+};
+pub(crate) use cell_users::{
+    add_cell_user, cells_of_user, list_cell_users, remove_cell_user, set_cell_users, share_cell,
+};
+pub(crate) use cells::{create_cell, delete_cell, get_cell, list_cells, public_cells, update_cell};
+pub(crate) use shapes::isoformat;
+pub(crate) use tags::{create_tag, delete_tag, get_tag, list_tags, update_tag};
+
+use actix_web::web;
+use ents_domain::DomainError;
+use ents_domain::cells::CellService;
+use ents_domain::tags::TagService;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The registry use cases, built once by the composition root.
+#[derive(Clone)]
+pub struct Registry {
+    pub cells: CellService,
+    pub tags: TagService,
+}
+
+/// Errors: 503 when the registry is not wired (tests of unrelated features).
+fn registry(state: &web::Data<AppState>) -> Result<&Registry, ApiError> {
+    state.registry.as_ref().ok_or_else(|| {
+        ApiError::Domain(DomainError::Unavailable(
+            "the registry is not configured".to_owned(),
+        ))
+    })
+}
+
+/// A numeric id from the path; anything else is an unknown route (404), as upstream's
+/// `<int:…>` converters.
+fn path_id(raw: &str) -> Result<i32, ApiError> {
+    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ApiError::RouteNotFound);
+    }
+    raw.parse::<i32>().map_err(|_| ApiError::RouteNotFound)
+}
