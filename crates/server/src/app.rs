@@ -10,6 +10,7 @@ use ents_config::Settings;
 use ents_domain::access::AccessPolicy;
 use ents_domain::cells::CellService;
 use ents_domain::health::ReadinessProbe;
+use ents_domain::ingest::KeyDeviceAuthorizer;
 use ents_domain::live::LiveFeed;
 use ents_domain::tags::TagService;
 use ents_http::{AppState, HttpSettings, Registry};
@@ -56,11 +57,20 @@ impl Application {
         let access = crate::identity::access_policy(settings);
         let state = AppState {
             readiness,
-            identity: Some(identity),
+            identity: Some(identity.clone()),
             access,
             registry: Some(registry(&db, access)),
             socketio: Some(live.upstream()),
-            ingest: Some(crate::ingest::endpoints(settings, &db, live.feed())?),
+            ingest: Some(crate::ingest::endpoints(
+                settings,
+                &db,
+                live.feed(),
+                Arc::new(KeyDeviceAuthorizer::new(
+                    identity.api_keys.clone(),
+                    Arc::new(PgCellRepository::new(db.clone())),
+                    access,
+                )),
+            )?),
             series: Some(std::sync::Arc::new(
                 ents_persistence::PgSeriesRepository::new(db.clone(), true),
             )),

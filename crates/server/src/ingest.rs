@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use ents_amqp::AmqpIngestQueue;
 use ents_config::{IngestMode, Settings};
-use ents_domain::ingest::{IngestService, IngestSettings, MeasurementStore};
+use ents_domain::ingest::{DeviceAuthorizer, IngestService, IngestSettings, MeasurementStore};
 use ents_domain::live::LiveFeed;
 use ents_http::{IngestEndpoints, IngestHttpSettings, WebhookSecret};
 use ents_persistence::{Db, PgMeasurementStore};
@@ -14,12 +14,12 @@ use ents_worker::wiring::ingest_amqp_settings;
 use crate::live_coalesce::CoalescingLiveFeed;
 use secrecy::ExposeSecret;
 
-/// The upload routes' state. The device API-key check (`DeviceAuthorizer`) is not wired yet:
-/// a presented `X-API-Key` is refused (401) until it is.
+/// The upload routes' state; `authorizer` checks an `X-API-Key` sent with an upload.
 pub fn endpoints(
     settings: &Settings,
     db: &Db,
     live: Arc<dyn LiveFeed>,
+    authorizer: Arc<dyn DeviceAuthorizer>,
 ) -> anyhow::Result<IngestEndpoints> {
     let pg = Arc::new(PgMeasurementStore::new(db.clone()));
     let store: Arc<dyn MeasurementStore> = match settings.ingest.mode {
@@ -37,6 +37,7 @@ pub fn endpoints(
             require_api_key: settings.ingest.require_api_key,
         },
     )
+    .with_authorizer(authorizer)
     // Uploads' events are coalesced: one publish (one NOTIFY transaction) for many uploads.
     .with_live_feed(Arc::new(CoalescingLiveFeed::start(live)));
     Ok(IngestEndpoints {

@@ -17,6 +17,7 @@
 //! and another value is answered like a retry and changes nothing.
 
 mod auth;
+mod key_authorizer;
 mod named;
 mod service;
 mod store;
@@ -25,6 +26,7 @@ mod store;
 mod tests;
 
 pub use auth::{ApiKeySecret, DeviceAuthorizer, DeviceCredentials};
+pub use key_authorizer::KeyDeviceAuthorizer;
 pub use named::{
     NamedPowerReading, NamedReadingStore, NamedTerosReading, StoredPower, StoredTeros,
 };

@@ -1,6 +1,7 @@
 //! Device authentication options (decisions.md §1): all off by default.
 
 use crate::support::*;
+use ents_server::testing::TestApp;
 
 #[tokio::test]
 async fn require_api_key_refuses_anonymous_uploads_on_every_route() {
@@ -88,4 +89,76 @@ async fn the_ttn_webhook_can_require_a_shared_secret() {
         legacy(&app, power_bytes(1, 1, 2, 1.0, 1.0)).await.status(),
         200
     );
+}
+
+/// A user owning cell 1, with a key of `scope`; returns (user id, key).
+async fn owner_of_cell_1(app: &TestApp, scope: &str) -> (uuid::Uuid, String) {
+    let user = uuid::Uuid::new_v4();
+    sql(
+        app,
+        &format!(
+            "INSERT INTO \"user\" (id, email, password) VALUES ('{user}', '{user}@example.com', '');
+             UPDATE cell SET user_id = '{user}' WHERE id = 1;
+             INSERT INTO cell_user (cell_id, user_id) VALUES (1, '{user}');"
+        ),
+    )
+    .await;
+    (user, key_of(app, user, scope).await)
+}
+
+async fn key_of(app: &TestApp, user: uuid::Uuid, scope: &str) -> String {
+    let exp = chrono::Utc::now().timestamp() + 600;
+    let token = jsonwebtoken::encode(
+        &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
+        &serde_json::json!({"uid": user.to_string(), "exp": exp}),
+        &jsonwebtoken::EncodingKey::from_secret(ents_server::testing::ACCESS_SECRET.as_bytes())
+            .unwrap(),
+    )
+    .unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/api/keys"))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"name": format!("node-{scope}"), "scope": scope}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["api_key"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_key_uploads_only_to_cells_its_owner_may_write() {
+    let app = app().await;
+    let (_, ingest_key) = owner_of_cell_1(&app, "ingest").await;
+    let stranger = uuid::Uuid::new_v4();
+    sql(
+        &app,
+        &format!(
+            "INSERT INTO \"user\" (id, email, password) VALUES ('{stranger}', 's@example.com', '')"
+        ),
+    )
+    .await;
+    let stranger_key = key_of(&app, stranger, "full").await;
+
+    let upload = |key: String, ts: u32| {
+        let app = &app;
+        async move {
+            post(
+                app,
+                "/api/sensor/",
+                Some(OCTET),
+                &[("X-API-Key", key.as_str())],
+                power_bytes(1, 1, ts, 1.0, 1.0),
+            )
+            .await
+            .status()
+        }
+    };
+    // The owner's ingest-only key may upload to the owner's cell.
+    assert_eq!(upload(ingest_key.clone(), 10).await, 200);
+    assert_eq!(count(&app, "power_data").await, 1);
+    // Another user's valid key may not, and nothing is stored.
+    assert_eq!(upload(stranger_key, 11).await, 403);
+    assert_eq!(count(&app, "power_data").await, 1);
 }
