@@ -43,7 +43,11 @@ impl Application {
         }
         let db = Db::new(&pool_settings(settings)).context("building the database pool")?;
 
-        let jobs = JobRuntime::start(settings, db.clone(), ents_worker::builtin_handlers())?;
+        let jobs = JobRuntime::start(
+            settings,
+            db.clone(),
+            crate::loggers::handlers(settings, &db)?,
+        )?;
 
         let mut readiness: Vec<Arc<dyn ReadinessProbe>> =
             vec![Arc::new(PgReadiness::new(db.clone()))];
@@ -56,6 +60,7 @@ impl Application {
             access: crate::identity::access_policy(settings),
             socketio: Some(live.upstream()),
             ingest: Some(crate::ingest::endpoints(settings, &db, live.feed())?),
+            loggers: Some(crate::loggers::service(settings, &db, &jobs)),
             series: Some(std::sync::Arc::new(
                 ents_persistence::PgSeriesRepository::new(db.clone(), true),
             )),

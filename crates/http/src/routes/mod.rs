@@ -9,6 +9,7 @@ mod equations;
 mod health;
 pub(crate) mod ingest;
 mod jsonify;
+mod loggers;
 mod series;
 pub(crate) mod socketio;
 mod users;
@@ -45,6 +46,12 @@ pub(crate) fn api_scope() -> Scope<
         .service(api_keys::list_keys)
         .service(api_keys::create_key)
         .service(api_keys::revoke_key)
+        // Loggers (issue 4).
+        .service(loggers::list_loggers)
+        .service(loggers::create_logger)
+        .service(loggers::get_logger)
+        .service(loggers::update_logger)
+        .service(loggers::delete_logger)
         // Reading data (issue 6).
         .service(series::power_root)
         .service(series::power_by_cell)
