@@ -120,6 +120,30 @@ async fn every_route_answers_with_upstreams_messages() {
 }
 
 #[tokio::test]
+async fn upstreams_broken_method_and_path_pairs_are_404() {
+    let app = TestApp::spawn().await;
+    let api = Api::new(&app);
+    let (owner, _) = user(&app).await;
+    let id = api.create(&owner, json!({"name": "n"})).await;
+    assert_eq!(
+        api.put(&owner, "/api/logger/", json!({"name": "x"}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(api.delete(&owner, "/api/logger/").await.0, 404);
+    assert_eq!(
+        api.post(&owner, &format!("/api/logger/{id}"), json!({"name": "x"}))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(api.get(&owner, "/api/logger/abc").await.0, 404);
+    let (_, list) = api.get(&owner, "/api/logger/").await;
+    assert_eq!(list[0]["name"], "n");
+}
+
+#[tokio::test]
 async fn bad_bodies_are_400_naming_the_field() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app);
