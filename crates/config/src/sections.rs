@@ -309,6 +309,8 @@ pub struct TtnConfig {
     pub webhook_secret: Option<SecretString>,
     #[serde(deserialize_with = "de::text")]
     pub webhook_secret_header: String,
+    /// Timeout of each request to TTN (connection included), in milliseconds.
+    pub request_timeout_ms: u64,
 }
 
 impl Default for TtnConfig {
@@ -320,7 +322,19 @@ impl Default for TtnConfig {
             cluster_url: "https://nam1.cloud.thethings.network/api/v3".into(),
             webhook_secret: None,
             webhook_secret_header: "X-Webhook-Secret".into(),
+            request_timeout_ms: 10_000,
         }
+    }
+}
+
+impl TtnConfig {
+    /// Device registration is on when both the API key and the application id are set.
+    pub fn registry_configured(&self) -> bool {
+        self.api_key.is_some() && self.app_id.is_some()
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_millis(self.request_timeout_ms)
     }
 }
 

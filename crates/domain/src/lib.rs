@@ -13,6 +13,7 @@ pub mod health;
 pub mod ingest;
 pub mod jobs;
 pub mod live;
+pub mod loggers;
 pub mod measurements;
 pub mod series;
 pub mod tags;

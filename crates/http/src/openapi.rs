@@ -18,6 +18,7 @@ use utoipa_actix_web::AppExt;
         (name = "auth", description = "Sign-in (Google, local accounts), token refresh, logout"),
         (name = "users", description = "The caller's profile"),
         (name = "api keys", description = "API keys for devices and scripts"),
+        (name = "loggers", description = "Loggers and their registration with The Things Network"),
         (name = "data", description = "Reading measurement series, availability, catalog, equations"),
         (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
     ),

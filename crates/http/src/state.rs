@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use ents_domain::access::AccessPolicy;
 use ents_domain::health::ReadinessProbe;
+use ents_domain::loggers::LoggerService;
 use ents_domain::series::SeriesRepository;
 
 use crate::auth::Identity;
@@ -29,6 +30,9 @@ pub struct AppState {
     /// Cells, tags and memberships (issue 4). `None` only in tests of unrelated features:
     /// those routes then answer 503.
     pub registry: Option<Registry>,
+    /// Loggers and their TTN registration (issue 4). `None` only in tests of unrelated
+    /// features: the logger routes then answer 503.
+    pub loggers: Option<Arc<LoggerService>>,
     /// Device uploads (issue 5). `None` only in tests of unrelated features: the upload
     /// routes then answer 503.
     pub ingest: Option<IngestEndpoints>,

@@ -31,6 +31,11 @@ diesel::table! {
         description -> Nullable<Text>,
         date_created -> Timestamp,
         user_id -> Nullable<Uuid>,
+        ttn_state -> Nullable<Text>,
+        ttn_error -> Nullable<Text>,
+        ttn_dev_eui -> Nullable<Text>,
+        ttn_join_eui -> Nullable<Text>,
+        ttn_app_key -> Nullable<Text>,
     }
 }
 

@@ -41,6 +41,7 @@ async fn contents(conn: &mut AsyncPgConnection) -> Vec<(String, Vec<String>)> {
             ("user", true) => common::lines(conn, USERS_AFTER).await,
             ("oauth_token", false) => common::lines(conn, SESSIONS_BEFORE).await,
             ("oauth_token", true) => common::lines(conn, SESSIONS_AFTER).await,
+            ("logger", true) => common::lines(conn, LOGGERS_AFTER).await,
             _ => common::table_rows(conn, table).await,
         };
         all.push((table.to_owned(), rows));
@@ -63,6 +64,14 @@ SELECT ((to_jsonb(t) - 'api_key' - 'google_sub' - 'password_hash' - 'created_at'
                                        WHERE k.user_id = t.id AND k.name = 'default'
                                          AND k.revoked_at IS NULL)))::text AS line
   FROM "user" t ORDER BY 1"#;
+
+/// Loggers without the TTN registration columns (20261129000040, all NULL when adopted).
+const LOGGERS_AFTER: &str = r#"
+SELECT line FROM (
+    SELECT (to_jsonb(t) - 'ttn_state' - 'ttn_error' - 'ttn_dev_eui' - 'ttn_join_eui'
+            - 'ttn_app_key')::text AS line
+      FROM logger t) s
+ ORDER BY line COLLATE "C""#;
 
 /// Each stored session: its user and the digest of its refresh token.
 const SESSIONS_BEFORE: &str = r#"

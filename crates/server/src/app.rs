@@ -47,7 +47,11 @@ impl Application {
         }
         let db = Db::new(&pool_settings(settings)).context("building the database pool")?;
 
-        let jobs = JobRuntime::start(settings, db.clone(), ents_worker::builtin_handlers())?;
+        let jobs = JobRuntime::start(
+            settings,
+            db.clone(),
+            crate::loggers::handlers(settings, &db)?,
+        )?;
 
         let mut readiness: Vec<Arc<dyn ReadinessProbe>> =
             vec![Arc::new(PgReadiness::new(db.clone()))];
@@ -71,6 +75,7 @@ impl Application {
                     access,
                 )),
             )?),
+            loggers: Some(crate::loggers::service(settings, &db, &jobs)),
             series: Some(std::sync::Arc::new(
                 ents_persistence::PgSeriesRepository::new(db.clone(), true),
             )),

@@ -10,6 +10,7 @@ pub mod ingest;
 pub mod jobs;
 pub mod live;
 pub mod live_coalesce;
+pub mod loggers;
 #[cfg(feature = "testing")]
 pub mod testing;
 

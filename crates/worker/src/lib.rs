@@ -12,6 +12,7 @@ mod ping;
 mod run;
 mod sweeper;
 pub mod telemetry;
+pub mod ttn;
 pub mod wiring;
 
 pub use in_process::InProcessQueue;

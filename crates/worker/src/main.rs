@@ -10,7 +10,7 @@ use ents_amqp::AmqpJobQueue;
 use ents_config::Settings;
 use ents_domain::ingest::BatchWriter;
 use ents_domain::jobs::{JobRepository, JobRunner, JobService};
-use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore};
+use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgLoggerRepository, PgMeasurementStore};
 use ents_worker::wiring::{
     ingest_amqp_settings, ingest_batch_settings, pool_settings, runner_settings, worker_settings,
 };
@@ -39,11 +39,13 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let db = Db::new(&pool_settings(&settings))?;
     let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db.clone()));
-    let runner = JobRunner::new(
-        repo.clone(),
+    let handlers = ents_worker::ttn::with_ttn_handlers(
         ents_worker::builtin_handlers(),
-        runner_settings(&settings),
-    );
+        &settings,
+        Arc::new(PgLoggerRepository::new(db.clone())),
+    )
+    .context("the [ttn] settings")?;
+    let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&settings));
     let publisher = AmqpJobQueue::new(worker.amqp.clone())?;
     let service = JobService::new(repo, Arc::new(publisher), settings.jobs.max_attempts);
 

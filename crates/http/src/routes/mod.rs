@@ -9,6 +9,7 @@ mod equations;
 mod health;
 pub(crate) mod ingest;
 mod jsonify;
+mod loggers;
 pub(crate) mod registry;
 mod series;
 pub(crate) mod socketio;
@@ -69,6 +70,12 @@ pub(crate) fn api_scope() -> Scope<
         .service(registry::get_tag)
         .service(registry::update_tag)
         .service(registry::delete_tag)
+        // Loggers (issue 4).
+        .service(loggers::list_loggers)
+        .service(loggers::create_logger)
+        .service(loggers::get_logger)
+        .service(loggers::update_logger)
+        .service(loggers::delete_logger)
         // Reading data (issue 6).
         .service(series::power_root)
         .service(series::power_by_cell)

@@ -1,0 +1,224 @@
+use std::sync::Arc;
+
+use serde_json::json;
+
+use super::credentials::{LoraCredentials, normalise_device_eui};
+use super::model::{
+    DUPLICATE_LOGGER_NAME, Logger, LoggerChanges, LoggerFilter, LoggerId, NewLogger, TtnState,
+    device_id, is_ents,
+};
+use super::ports::LoggerRepository;
+use super::registration::{TTN_DEREGISTER, TTN_REGISTER, TTN_RENAME};
+use crate::DomainError;
+use crate::access::{AccessPolicy, Action, ResourceFacts, ResourceKind, authorize, require_caller};
+use crate::auth::Caller;
+use crate::jobs::JobService;
+
+/// A create request, already validated at the edge (name non-empty and short enough).
+#[derive(Debug, Clone, Default)]
+pub struct CreateLogger {
+    pub name: String,
+    pub kind: String,
+    /// Raw body value; normalised here.
+    pub device_eui: Option<String>,
+    pub description: String,
+    pub dev_eui: Option<String>,
+    pub join_eui: Option<String>,
+    pub app_key: Option<String>,
+}
+
+/// What happened about TTN when a logger was created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registration {
+    /// Not a LoRaWAN (`ents`) logger.
+    NotApplicable,
+    /// `ents`, but the credentials are missing or invalid.
+    SkippedInvalidCredentials,
+    /// `ents` with valid credentials, but this deployment has no TTN configuration.
+    SkippedNotConfigured,
+    /// The registration job is queued.
+    Pending,
+}
+
+#[derive(Debug, Clone)]
+pub struct CreatedLogger {
+    pub logger: Logger,
+    pub registration: Registration,
+}
+
+/// The logger use cases, with the access policy applied (decisions §3): any identified
+/// caller but an ingest-only key may create (and owns what it creates); only the owner
+/// changes or deletes; reads follow `access.public_read`.
+#[derive(Clone)]
+pub struct LoggerService {
+    repo: Arc<dyn LoggerRepository>,
+    /// Submits TTN jobs; `None` when TTN is not configured.
+    ttn_jobs: Option<JobService>,
+    policy: AccessPolicy,
+}
+
+impl LoggerService {
+    pub fn new(
+        repo: Arc<dyn LoggerRepository>,
+        ttn_jobs: Option<JobService>,
+        policy: AccessPolicy,
+    ) -> Self {
+        Self {
+            repo,
+            ttn_jobs,
+            policy,
+        }
+    }
+
+    /// `only_mine`: the caller's loggers; otherwise every logger when reads are public, else
+    /// the caller's. Errors: those of `require_caller`-less reads (an anonymous caller sees
+    /// everything only when reads are public).
+    pub async fn list(
+        &self,
+        caller: Option<&Caller>,
+        only_mine: bool,
+    ) -> Result<Vec<Logger>, DomainError> {
+        let owner = if only_mine || !self.policy.public_read {
+            let caller = caller.ok_or_else(|| {
+                DomainError::Unauthenticated(crate::auth::NO_CREDENTIALS.to_owned())
+            })?;
+            Some(caller.user_id)
+        } else {
+            None
+        };
+        self.repo.list(LoggerFilter { owner }).await
+    }
+
+    /// Errors: `NotFound`; `Forbidden` when reads are not public and the caller is not the
+    /// owner.
+    pub async fn get(&self, caller: Option<&Caller>, id: LoggerId) -> Result<Logger, DomainError> {
+        let logger = self.repo.get(id).await?;
+        authorize(self.policy, caller, Action::Read, &facts(&logger))?;
+        Ok(logger)
+    }
+
+    /// Creates a logger owned by the caller and, for an `ents` logger with valid credentials,
+    /// queues its TTN registration. Errors: `Unauthenticated`/`Forbidden` (see
+    /// `require_caller`); `BadRequest(DUPLICATE_LOGGER_NAME)`.
+    pub async fn create(
+        &self,
+        caller: Option<&Caller>,
+        input: CreateLogger,
+    ) -> Result<CreatedLogger, DomainError> {
+        let caller = require_caller(caller)?;
+        let credentials = is_ents(&input.kind)
+            .then(|| {
+                LoraCredentials::parse(
+                    input.dev_eui.as_deref(),
+                    input.join_eui.as_deref(),
+                    input.app_key.as_deref(),
+                )
+            })
+            .flatten();
+        let registration = match (is_ents(&input.kind), &credentials, &self.ttn_jobs) {
+            (false, _, _) => Registration::NotApplicable,
+            (true, None, _) => Registration::SkippedInvalidCredentials,
+            (true, Some(_), None) => Registration::SkippedNotConfigured,
+            (true, Some(_), Some(_)) => Registration::Pending,
+        };
+        let new = NewLogger {
+            name: input.name,
+            kind: input.kind,
+            device_eui: normalise_device_eui(input.device_eui.as_deref()),
+            description: input.description,
+            owner: caller.user_id,
+            registration: credentials.filter(|_| registration == Registration::Pending),
+        };
+        let logger = self.repo.create(new).await.map_err(duplicate_name)?;
+        if registration == Registration::Pending {
+            self.submit(
+                TTN_REGISTER,
+                json!({ "logger_id": logger.id.0 }),
+                Some(logger.id),
+            )
+            .await?;
+        }
+        Ok(CreatedLogger {
+            logger,
+            registration,
+        })
+    }
+
+    /// Errors: `NotFound`; `Unauthenticated`/`Forbidden` unless the caller owns it;
+    /// `BadRequest(DUPLICATE_LOGGER_NAME)` when renamed to a taken name.
+    pub async fn update(
+        &self,
+        caller: Option<&Caller>,
+        id: LoggerId,
+        changes: LoggerChanges,
+    ) -> Result<Logger, DomainError> {
+        let before = self.repo.get(id).await?;
+        authorize(self.policy, caller, Action::Write, &facts(&before))?;
+        let renamed = changes.name.as_ref().is_some_and(|n| *n != before.name);
+        let logger = self
+            .repo
+            .update(id, changes)
+            .await
+            .map_err(duplicate_name)?;
+        // A pending registration reads the name when it runs, so only a registered device
+        // needs the rename sent.
+        if renamed && logger.is_ents() && logger.ttn_state == Some(TtnState::Registered) {
+            self.submit(TTN_RENAME, json!({ "logger_id": id.0 }), None)
+                .await?;
+        }
+        Ok(logger)
+    }
+
+    /// Deletes the logger (its measurements stay with the cell) and queues the removal of
+    /// its TTN device. Errors: `NotFound`; `Unauthenticated`/`Forbidden` unless the caller
+    /// owns it.
+    pub async fn delete(&self, caller: Option<&Caller>, id: LoggerId) -> Result<(), DomainError> {
+        let logger = self.repo.get(id).await?;
+        authorize(self.policy, caller, Action::Write, &facts(&logger))?;
+        let deleted = self.repo.delete(id).await?;
+        if deleted.is_ents() && deleted.ttn_state.is_some() {
+            self.submit(TTN_DEREGISTER, json!({ "device_id": device_id(id) }), None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Queues a TTN job. A registration that cannot be queued is marked failed, so the
+    /// logger does not look pending forever.
+    async fn submit(
+        &self,
+        kind: &str,
+        payload: serde_json::Value,
+        registering: Option<LoggerId>,
+    ) -> Result<(), DomainError> {
+        let Some(jobs) = &self.ttn_jobs else {
+            return Ok(());
+        };
+        if let Err(error) = jobs.submit(kind, payload).await {
+            tracing::error!(%error, kind, "could not queue a TTN job");
+            if let Some(id) = registering {
+                self.repo
+                    .finish_registration(
+                        id,
+                        TtnState::Failed,
+                        Some("could not queue the registration"),
+                    )
+                    .await?;
+            }
+            return Err(error);
+        }
+        Ok(())
+    }
+}
+
+fn facts(logger: &Logger) -> ResourceFacts {
+    ResourceFacts::new(ResourceKind::Logger, logger.owner, vec![])
+}
+
+/// Upstream answers a taken name with 400, also when the database catches the race.
+fn duplicate_name(error: DomainError) -> DomainError {
+    match error {
+        DomainError::Conflict(_) => DomainError::BadRequest(DUPLICATE_LOGGER_NAME.to_owned()),
+        other => other,
+    }
+}

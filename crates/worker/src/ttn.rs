@@ -1,0 +1,80 @@
+//! The TTN job handlers (`ttn.register`, `ttn.rename`, `ttn.deregister`), wired by both
+//! binaries: the server's in-process runtime and the `ents-worker` consumer.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ents_config::Settings;
+use ents_domain::jobs::{HandlerRegistry, Job, JobFailure, JobHandler, ProgressSink};
+use ents_domain::loggers::{
+    DeviceRegistry, LoggerRepository, RegistrationJobs, TTN_DEREGISTER, TTN_REGISTER, TTN_RENAME,
+};
+use ents_ttn::{BuildError, TtnClient, TtnSettings};
+
+/// The TTN adapter's settings, when registration is configured (API key and app id).
+pub fn ttn_settings(settings: &Settings) -> Option<TtnSettings> {
+    let ttn = &settings.ttn;
+    Some(TtnSettings {
+        identity_server_url: ttn.identity_server_url.clone(),
+        cluster_url: ttn.cluster_url.clone(),
+        app_id: ttn.app_id.clone()?,
+        api_key: ttn.api_key.clone()?,
+        timeout: ttn.request_timeout(),
+    })
+}
+
+/// `handlers` plus the TTN handlers when TTN is configured (unchanged otherwise).
+/// Errors: the TTN settings are invalid (a URL or the app id).
+pub fn with_ttn_handlers(
+    handlers: HandlerRegistry,
+    settings: &Settings,
+    loggers: Arc<dyn LoggerRepository>,
+) -> Result<HandlerRegistry, BuildError> {
+    let Some(ttn) = ttn_settings(settings) else {
+        return Ok(handlers);
+    };
+    let registry: Arc<dyn DeviceRegistry> = Arc::new(TtnClient::new(ttn)?);
+    Ok(ttn_handlers(
+        handlers,
+        RegistrationJobs::new(loggers, registry),
+    ))
+}
+
+/// Adds the three TTN handlers over `jobs`.
+pub fn ttn_handlers(handlers: HandlerRegistry, jobs: RegistrationJobs) -> HandlerRegistry {
+    [TTN_REGISTER, TTN_RENAME, TTN_DEREGISTER]
+        .into_iter()
+        .fold(handlers, |handlers, kind| {
+            handlers.with(Arc::new(TtnHandler {
+                kind,
+                jobs: jobs.clone(),
+            }))
+        })
+}
+
+/// One TTN job kind.
+struct TtnHandler {
+    kind: &'static str,
+    jobs: RegistrationJobs,
+}
+
+#[async_trait]
+impl JobHandler for TtnHandler {
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    async fn run(
+        &self,
+        job: &Job,
+        progress: &dyn ProgressSink,
+    ) -> Result<serde_json::Value, JobFailure> {
+        let result = match self.kind {
+            TTN_REGISTER => self.jobs.register(job).await,
+            TTN_RENAME => self.jobs.rename(job).await,
+            _ => self.jobs.deregister(job).await,
+        };
+        progress.report(1.0).await;
+        result
+    }
+}
