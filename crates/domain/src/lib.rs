@@ -8,6 +8,7 @@ pub mod access;
 pub mod auth;
 pub mod equations;
 pub mod error;
+pub mod exports;
 pub mod health;
 pub mod ingest;
 pub mod jobs;
