@@ -15,7 +15,8 @@ pub trait ExportRowSource: Send + Sync + 'static {
     /// The names of the cells, in the order given.
     async fn cell_names(&self, cell_ids: &[i32]) -> Result<Vec<String>, DomainError>;
 
-    /// Feeds every row of the export to `sink`, in batches of at most `batch_rows`, ordered
+    /// Feeds every row of the export to `sink`, in batches of at most `batch_rows` (or the
+    /// values of one stored row, when they are more), ordered
     /// by cell (as listed), then series (power, TEROS, generic sensors by name and
     /// measurement), then time. All rows come from one consistent snapshot, and at most one
     /// batch is held in memory whatever the size of the export. A sink error stops the
