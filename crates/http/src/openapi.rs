@@ -20,6 +20,7 @@ use utoipa_actix_web::AppExt;
         (name = "api keys", description = "API keys for devices and scripts"),
         (name = "data", description = "Reading measurement series, availability, catalog, equations"),
         (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
+        (name = "exports", description = "CSV exports run by the worker, and the seed-era export pair"),
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -43,7 +43,9 @@ impl Application {
         }
         let db = Db::new(&pool_settings(settings)).context("building the database pool")?;
 
-        let jobs = JobRuntime::start(settings, db.clone(), ents_worker::builtin_handlers())?;
+        let handlers = ents_worker::builtin_handlers()
+            .with(ents_worker::exports::export_handler(settings, &db));
+        let jobs = JobRuntime::start(settings, db.clone(), handlers)?;
 
         let mut readiness: Vec<Arc<dyn ReadinessProbe>> =
             vec![Arc::new(PgReadiness::new(db.clone()))];
@@ -56,6 +58,11 @@ impl Application {
             access: crate::identity::access_policy(settings),
             socketio: Some(live.upstream()),
             ingest: Some(crate::ingest::endpoints(settings, &db, live.feed())?),
+            exports: Some(crate::exports::service(
+                settings,
+                &db,
+                jobs.service().clone(),
+            )),
             series: Some(std::sync::Arc::new(
                 ents_persistence::PgSeriesRepository::new(db.clone(), true),
             )),

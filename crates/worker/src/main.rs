@@ -39,11 +39,9 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let db = Db::new(&pool_settings(&settings))?;
     let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db.clone()));
-    let runner = JobRunner::new(
-        repo.clone(),
-        ents_worker::builtin_handlers(),
-        runner_settings(&settings),
-    );
+    let handlers =
+        ents_worker::builtin_handlers().with(ents_worker::exports::export_handler(&settings, &db));
+    let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&settings));
     let publisher = AmqpJobQueue::new(worker.amqp.clone())?;
     let service = JobService::new(repo, Arc::new(publisher), settings.jobs.max_attempts);
 
