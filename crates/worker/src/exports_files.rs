@@ -222,3 +222,118 @@ impl ExportReader for FsReader {
         Ok((n > 0).then(|| self.buffer[..n].to_vec()))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    fn store() -> FsExportFileStore {
+        let dir = std::env::temp_dir().join(format!("ents-export-files-{}", JobId::new()));
+        FsExportFileStore::new(dir)
+    }
+
+    fn names(store: &FsExportFileStore) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(store.directory())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        names
+    }
+
+    async fn read_all(store: &FsExportFileStore, name: &str) -> Vec<u8> {
+        let mut reader = store.open(name).await.unwrap();
+        let mut out = Vec::new();
+        while let Some(chunk) = reader.next_chunk().await.unwrap() {
+            out.extend_from_slice(&chunk);
+        }
+        assert_eq!(out.len() as u64, reader.len());
+        out
+    }
+
+    #[tokio::test]
+    async fn a_file_is_invisible_until_published_then_readable_whole() {
+        let store = store();
+        let id = JobId::new();
+        let mut writer = store.create(id, 1).await.unwrap();
+        writer.write(b"a,b\n").await.unwrap();
+        writer.write(&vec![b'x'; 200_000]).await.unwrap();
+        assert_eq!(names(&store), [format!("{id}.1.csv.part")]);
+        let name = format!("{id}.1.csv");
+        assert!(matches!(
+            store.open(&name).await,
+            Err(DomainError::NotFound(_))
+        ));
+
+        let finished = writer.finish().await.unwrap();
+        assert_eq!(
+            finished,
+            FinishedFile {
+                name: name.clone(),
+                bytes: 200_004
+            }
+        );
+        assert_eq!(names(&store), [name.clone()]);
+        assert_eq!(read_all(&store, &name).await.len(), 200_004);
+        let _ = std::fs::remove_dir_all(store.directory());
+    }
+
+    #[tokio::test]
+    async fn a_new_attempt_removes_what_earlier_ones_left() {
+        let store = store();
+        let (id, other) = (JobId::new(), JobId::new());
+        let mut first = store.create(id, 1).await.unwrap();
+        first.write(b"half").await.unwrap();
+        let kept = store
+            .create(other, 1)
+            .await
+            .unwrap()
+            .finish()
+            .await
+            .unwrap();
+
+        let mut second = store.create(id, 2).await.unwrap();
+        second.write(b"whole\n").await.unwrap();
+        let finished = second.finish().await.unwrap();
+        let mut expected = vec![format!("{id}.2.csv"), kept.name.clone()];
+        expected.sort();
+        assert_eq!(names(&store), expected);
+        assert_eq!(read_all(&store, &finished.name).await, b"whole\n");
+        let _ = std::fs::remove_dir_all(store.directory());
+    }
+
+    #[tokio::test]
+    async fn only_published_names_open_and_old_files_expire() {
+        let store = store();
+        let id = JobId::new();
+        let finished = store.create(id, 3).await.unwrap().finish().await.unwrap();
+        for bad in ["../etc/passwd", &format!("{id}.3.csv.part"), "x.1.csv", ""] {
+            assert!(
+                matches!(store.open(bad).await, Err(DomainError::NotFound(_))),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            store
+                .remove_older_than(Duration::from_secs(3600))
+                .await
+                .unwrap(),
+            0
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert_eq!(
+            store
+                .remove_older_than(Duration::from_millis(1))
+                .await
+                .unwrap(),
+            1
+        );
+        assert!(matches!(
+            store.open(&finished.name).await,
+            Err(DomainError::NotFound(_))
+        ));
+        let _ = std::fs::remove_dir_all(store.directory());
+    }
+}
