@@ -275,7 +275,7 @@ mod tests {
                 bytes: 200_004
             }
         );
-        assert_eq!(names(&store), [name.clone()]);
+        assert_eq!(names(&store), std::slice::from_ref(&name));
         assert_eq!(read_all(&store, &name).await.len(), 200_004);
         let _ = std::fs::remove_dir_all(store.directory());
     }
