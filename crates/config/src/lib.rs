@@ -17,7 +17,7 @@ mod settings;
 pub use env::UPSTREAM_VARIABLES;
 pub use error::ConfigError;
 pub use sections::{
-    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, GoogleConfig, HttpConfig, IngestConfig,
-    IngestMode, JobsConfig, LogConfig, LogFormat, TtnConfig, WebConfig,
+    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
+    IngestConfig, IngestMode, JobsConfig, LogConfig, LogFormat, TtnConfig, WebConfig,
 };
 pub use settings::Settings;

@@ -394,6 +394,35 @@ impl Default for AccessConfig {
     }
 }
 
+/// CSV exports written by the export jobs (`docs/exports.md`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExportsConfig {
+    /// Where export files are written (created when missing). The API server and the
+    /// worker must see the same directory (a shared volume when they run on two hosts).
+    pub directory: PathBuf,
+    /// Finished files are deleted this many hours after they were written.
+    pub retention_hours: u64,
+    /// Rows read from the database (and held in memory) at a time.
+    pub batch_rows: usize,
+}
+
+impl Default for ExportsConfig {
+    fn default() -> Self {
+        Self {
+            directory: PathBuf::from("exports"),
+            retention_hours: 24,
+            batch_rows: 5_000,
+        }
+    }
+}
+
+impl ExportsConfig {
+    pub fn retention(&self) -> Duration {
+        Duration::from_secs(self.retention_hours.saturating_mul(3600))
+    }
+}
+
 /// Log output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]

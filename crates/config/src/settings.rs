@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::env;
 use crate::error::ConfigError;
 use crate::sections::{
-    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, GoogleConfig, HttpConfig, IngestConfig,
-    IngestMode, JobsConfig, LogConfig, TtnConfig, WebConfig,
+    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
+    IngestConfig, IngestMode, JobsConfig, LogConfig, TtnConfig, WebConfig,
 };
 
 /// The file read when no `--config` is given, if it exists.
@@ -30,6 +30,7 @@ pub struct Settings {
     pub ttn: TtnConfig,
     pub ingest: IngestConfig,
     pub access: AccessConfig,
+    pub exports: ExportsConfig,
     pub log: LogConfig,
 }
 
@@ -108,6 +109,12 @@ impl Settings {
                 "ingest.mode",
                 "`queued` needs amqp.url (a RabbitMQ broker)",
             ));
+        }
+        if self.exports.batch_rows == 0 {
+            return Err(invalid("exports.batch_rows", "must be at least 1"));
+        }
+        if self.exports.directory.as_os_str().is_empty() {
+            return Err(invalid("exports.directory", "must not be empty"));
         }
         if let Some(dir) = &self.web.static_dir
             && !dir.join("index.html").is_file()

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cells;
 pub mod equations;
 pub mod error;
+pub mod exports;
 pub mod health;
 pub mod ingest;
 pub mod jobs;

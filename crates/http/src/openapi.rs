@@ -21,6 +21,7 @@ use utoipa_actix_web::AppExt;
         (name = "loggers", description = "Loggers and their registration with The Things Network"),
         (name = "data", description = "Reading measurement series, availability, catalog, equations"),
         (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
+        (name = "exports", description = "CSV exports run by the worker, and the seed-era export pair"),
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use ents_domain::access::AccessPolicy;
+use ents_domain::exports::ExportService;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::loggers::LoggerService;
 use ents_domain::series::SeriesRepository;
@@ -36,4 +37,7 @@ pub struct AppState {
     /// Device uploads (issue 5). `None` only in tests of unrelated features: the upload
     /// routes then answer 503.
     pub ingest: Option<IngestEndpoints>,
+    /// CSV exports run by the worker (issue 6). `None` only in tests of unrelated features:
+    /// the export routes then answer 503.
+    pub exports: Option<Arc<ExportService>>,
 }

@@ -47,11 +47,9 @@ impl Application {
         }
         let db = Db::new(&pool_settings(settings)).context("building the database pool")?;
 
-        let jobs = JobRuntime::start(
-            settings,
-            db.clone(),
-            crate::loggers::handlers(settings, &db)?,
-        )?;
+        let handlers = crate::loggers::handlers(settings, &db)?
+            .with(ents_worker::exports::export_handler(settings, &db));
+        let jobs = JobRuntime::start(settings, db.clone(), handlers)?;
 
         let mut readiness: Vec<Arc<dyn ReadinessProbe>> =
             vec![Arc::new(PgReadiness::new(db.clone()))];
@@ -76,6 +74,11 @@ impl Application {
                 )),
             )?),
             loggers: Some(crate::loggers::service(settings, &db, &jobs)),
+            exports: Some(crate::exports::service(
+                settings,
+                &db,
+                jobs.service().clone(),
+            )),
             series: Some(std::sync::Arc::new(
                 ents_persistence::PgSeriesRepository::new(db.clone(), true),
             )),

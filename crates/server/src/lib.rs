@@ -5,6 +5,7 @@
 pub mod app;
 pub mod cli;
 pub mod cli_user;
+pub mod exports;
 pub mod identity;
 pub mod ingest;
 pub mod jobs;

@@ -5,8 +5,11 @@
 //! - [`InProcessQueue`]: a [`JobQueue`](ents_domain::jobs::JobQueue) without a broker, for a
 //!   single binary on a laptop.
 //! - [`run_sweeper`]: republishes jobs whose message was lost.
-//! - [`builtin_handlers`]: the handlers every deployment has (`ping`).
+//! - [`builtin_handlers`]: the handlers every deployment has (`ping`);
+//!   [`exports::export_handler`]: the CSV export (needs the database and a directory).
 
+pub mod exports;
+mod exports_files;
 mod in_process;
 mod ping;
 mod run;

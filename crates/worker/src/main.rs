@@ -44,7 +44,8 @@ async fn main() -> anyhow::Result<()> {
         &settings,
         Arc::new(PgLoggerRepository::new(db.clone())),
     )
-    .context("the [ttn] settings")?;
+    .context("the [ttn] settings")?
+    .with(ents_worker::exports::export_handler(&settings, &db));
     let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&settings));
     let publisher = AmqpJobQueue::new(worker.amqp.clone())?;
     let service = JobService::new(repo, Arc::new(publisher), settings.jobs.max_attempts);

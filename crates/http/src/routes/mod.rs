@@ -6,6 +6,7 @@ mod auth;
 mod availability;
 mod catalog;
 mod equations;
+mod exports;
 mod health;
 pub(crate) mod ingest;
 mod jsonify;
@@ -87,6 +88,12 @@ pub(crate) fn api_scope() -> Scope<
         .service(catalog::sensor_catalog)
         .service(catalog::cell_sensors)
         .service(equations::validate_equation)
+        // Exports through the worker (issue 6).
+        .service(exports::legacy_create)
+        .service(exports::legacy_status)
+        .service(exports::create_export)
+        .service(exports::get_export)
+        .service(exports::download_export)
         // Device uploads (issue 5).
         .service(ingest::sensor_post)
         .service(ingest::sensor_json_post)

@@ -8,9 +8,9 @@
 //! [`spec::SeriesSpec`]s; every value is a bind parameter.
 
 mod lookup;
-mod plan;
-mod query;
-mod spec;
+pub(crate) mod plan;
+pub(crate) mod query;
+pub(crate) mod spec;
 
 use async_trait::async_trait;
 use chrono::NaiveDateTime;

@@ -1,0 +1,31 @@
+//! Exports through the worker (decisions §5, issue 6): any cells, any range, no row limit,
+//! a CSV file written by a job and downloaded when it is finished.
+//!
+//! - [`ExportService`]: what the API calls — create (→ a job of kind [`EXPORT_KIND`]),
+//!   status, and the download handle; it applies the access policy (`Read` on every cell).
+//! - [`ExportHandler`]: the job handler both job runtimes register — it streams rows from
+//!   an [`ExportRowSource`] (a server-side cursor, constant memory) into an
+//!   [`ExportFileStore`] writer (a temporary file published atomically).
+//!
+//! The export *is* its job record: payload = the request and its creator, progress, result
+//! = `{file, rows, bytes}`. Column layout and visibility rules: `docs/exports.md`.
+
+mod csv;
+mod handler;
+mod model;
+mod ports;
+mod service;
+
+#[cfg(test)]
+mod tests;
+
+pub use csv::{CSV_HEADER, encode_row, format_timestamp};
+pub use handler::{ExportHandler, ExportSettings};
+pub use model::{
+    EXPORT_KIND, Export, ExportFormat, ExportPayload, ExportRequest, ExportResult, ExportRow,
+    ExportValue, MAX_EXPORT_CELLS, SeriesLabel,
+};
+pub use ports::{
+    ExportFileStore, ExportFileWriter, ExportReader, ExportRowSource, FinishedFile, RowSink,
+};
+pub use service::ExportService;

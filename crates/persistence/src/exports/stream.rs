@@ -1,0 +1,176 @@
+//! The export's transaction: one snapshot, one cursor per series, one batch at a time.
+
+use chrono::NaiveDateTime;
+use diesel::sql_types::{Integer, Text, Timestamp};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use ents_domain::DomainError;
+use ents_domain::exports::{ExportRequest, ExportRow, RowSink};
+use ents_domain::series::{ReadMode, Resample, TimeRange};
+
+use super::parts::{Part, Reader, parts};
+use super::rows::{BucketRow, RawRow, TextRow, from_buckets, from_raw, from_text};
+use crate::error::query_error;
+use crate::series::plan::plan;
+use crate::series::query::{bucket_sql, raw_sql};
+
+/// The cursor's name; one export per connection at a time, closed after each series.
+const CURSOR: &str = "ents_export_rows";
+
+const TEXT_SQL: &str = "SELECT ts, text_val AS value FROM data \
+     WHERE sensor_id = $1 AND ts BETWEEN $2 AND $3 ORDER BY ts, id";
+
+/// A failure inside the transaction: the database's (which rolls it back), or one already
+/// classified (the sink's, a lookup's).
+enum Failure {
+    Db(diesel::result::Error),
+    Domain(DomainError),
+}
+
+impl From<diesel::result::Error> for Failure {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Db(e)
+    }
+}
+
+impl From<DomainError> for Failure {
+    fn from(e: DomainError) -> Self {
+        Self::Domain(e)
+    }
+}
+
+pub(crate) async fn run(
+    conn: &mut AsyncPgConnection,
+    request: &ExportRequest,
+    batch_rows: usize,
+    use_rollups: bool,
+    sink: &mut dyn RowSink,
+) -> Result<(), DomainError> {
+    let result = conn
+        .build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(async |conn: &mut AsyncPgConnection| {
+            let names = super::cell_names(conn, request.cell_ids()).await?;
+            let cells: Vec<(i32, String)> = request.cell_ids().iter().copied().zip(names).collect();
+            let parts = parts(conn, &cells).await?;
+            let total = parts.len().max(1) as f32;
+            for (index, part) in parts.iter().enumerate() {
+                let context = Progress {
+                    range: request.range,
+                    index,
+                    total,
+                };
+                read_part(conn, part, request, batch_rows, use_rollups, &context, sink).await?;
+            }
+            Ok::<_, Failure>(())
+        })
+        .await;
+    match result {
+        Ok(()) => Ok(()),
+        Err(Failure::Db(e)) => Err(query_error(e)),
+        Err(Failure::Domain(e)) => Err(e),
+    }
+}
+
+/// Where a series stands in the whole export: its index, and the time of its last row.
+struct Progress {
+    range: TimeRange,
+    index: usize,
+    total: f32,
+}
+
+impl Progress {
+    fn done(&self, last: NaiveDateTime) -> f32 {
+        let span = (self.range.end - self.range.start).num_seconds().max(1) as f32;
+        let within = ((last - self.range.start).num_seconds() as f32 / span).clamp(0.0, 1.0);
+        ((self.index as f32 + within) / self.total).clamp(0.0, 1.0)
+    }
+}
+
+async fn read_part(
+    conn: &mut AsyncPgConnection,
+    part: &Part,
+    request: &ExportRequest,
+    batch_rows: usize,
+    use_rollups: bool,
+    progress: &Progress,
+    sink: &mut dyn RowSink,
+) -> Result<(), Failure> {
+    let range = request.range;
+    let declare = |sql: &str| format!("DECLARE {CURSOR} NO SCROLL CURSOR FOR {sql}");
+    let buckets = match (&part.reader, request.resample) {
+        (Reader::Text, _) => {
+            diesel::sql_query(declare(TEXT_SQL))
+                .bind::<Integer, _>(part.key)
+                .bind::<Timestamp, _>(range.start)
+                .bind::<Timestamp, _>(range.end)
+                .execute(conn)
+                .await?;
+            false
+        }
+        (Reader::Numeric(spec), Resample::None) => {
+            diesel::sql_query(declare(&raw_sql(spec, ReadMode::Raw)))
+                .bind::<Integer, _>(part.key)
+                .bind::<Timestamp, _>(range.start)
+                .bind::<Timestamp, _>(range.end)
+                .execute(conn)
+                .await?;
+            false
+        }
+        (Reader::Numeric(spec), resample) => {
+            let p = plan(range, resample, use_rollups);
+            diesel::sql_query(declare(&bucket_sql(spec)))
+                .bind::<Integer, _>(part.key)
+                .bind::<Timestamp, _>(range.start)
+                .bind::<Timestamp, _>(range.end)
+                .bind::<Text, _>(resample.unit().unwrap_or("hour"))
+                .bind::<Text, _>(p.width)
+                .bind::<Timestamp, _>(p.inner_start)
+                .bind::<Timestamp, _>(p.inner_end)
+                .execute(conn)
+                .await?;
+            true
+        }
+    };
+    // At most `batch_rows` output rows per batch: a fetched row yields one per field.
+    let fetch = (batch_rows / part.labels.len().max(1)).max(1);
+    let fetch_sql = format!("FETCH {fetch} FROM {CURSOR}");
+    let mut out: Vec<ExportRow> = Vec::with_capacity(batch_rows);
+    loop {
+        out.clear();
+        let (fetched, last) = match (&part.reader, buckets) {
+            (Reader::Text, _) => {
+                let rows = diesel::sql_query(&fetch_sql).load::<TextRow>(conn).await?;
+                let meta = (rows.len(), rows.last().map(|r| r.ts));
+                from_text(&mut out, &part.labels, rows);
+                meta
+            }
+            (Reader::Numeric(_), false) => {
+                let rows = diesel::sql_query(&fetch_sql).load::<RawRow>(conn).await?;
+                let meta = (rows.len(), rows.last().map(|r| r.ts));
+                from_raw(&mut out, &part.labels, rows);
+                meta
+            }
+            (Reader::Numeric(_), true) => {
+                let rows = diesel::sql_query(&fetch_sql)
+                    .load::<BucketRow>(conn)
+                    .await?;
+                let meta = (rows.len(), rows.last().map(|r| r.bucket));
+                from_buckets(&mut out, &part.labels, rows);
+                meta
+            }
+        };
+        if let Some(last) = last
+            && !out.is_empty()
+        {
+            sink.accept(&out, progress.done(last)).await?;
+        }
+        if fetched < fetch {
+            break;
+        }
+    }
+    diesel::sql_query(format!("CLOSE {CURSOR}"))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
