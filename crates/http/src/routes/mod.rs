@@ -48,7 +48,9 @@ pub(crate) fn api_scope() -> Scope<
         .service(api_keys::list_keys)
         .service(api_keys::create_key)
         .service(api_keys::revoke_key)
-        // The registry (issue 4). `/cell/id` before `/cell/{cell_id}`.
+        // The registry (issue 4). `/cell/id` and `/cell/datas` (the seed-era export) before
+        // `/cell/{cell_id}`.
+        .service(exports::legacy_create)
         .service(registry::public_cells)
         .service(registry::list_cells)
         .service(registry::create_cell)
@@ -89,7 +91,6 @@ pub(crate) fn api_scope() -> Scope<
         .service(catalog::cell_sensors)
         .service(equations::validate_equation)
         // Exports through the worker (issue 6).
-        .service(exports::legacy_create)
         .service(exports::legacy_status)
         .service(exports::create_export)
         .service(exports::get_export)
