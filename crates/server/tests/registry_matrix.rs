@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The authorization matrix (decisions §3): every registry write route × every kind of
-//! caller → the expected status, and nothing changed where the write was refused.
+//! The authorization matrix (decisions §3): every registry write route (cells, memberships,
+//! tags, loggers) × every kind of caller → the expected status, and nothing changed where the write was refused.
 
 mod common;
 
@@ -77,6 +77,7 @@ struct Fixture {
     member: uuid::Uuid,
     outsider_email: String,
     outsider: uuid::Uuid,
+    logger: i64,
 }
 
 struct Route {
@@ -201,6 +202,36 @@ fn routes() -> Vec<Route> {
                     Some(json!({"email": f.outsider_email})),
                 )
             },
+        },
+        Route {
+            name: "POST /logger/",
+            needs: Needs::Caller,
+            ok: 201,
+            request: |_, n| {
+                (
+                    Method::POST,
+                    "/api/logger/".into(),
+                    Some(json!({"name": format!("logger-new-{n}"), "type": "other"})),
+                )
+            },
+        },
+        Route {
+            name: "PUT /logger/<id>",
+            needs: Needs::Owner,
+            ok: 200,
+            request: |f, n| {
+                (
+                    Method::PUT,
+                    format!("/api/logger/{}", f.logger),
+                    Some(json!({"description": format!("changed {n}")})),
+                )
+            },
+        },
+        Route {
+            name: "DELETE /logger/<id>",
+            needs: Needs::Owner,
+            ok: 200,
+            request: |f, _| (Method::DELETE, format!("/api/logger/{}", f.logger), None),
         },
         Route {
             name: "POST /tag/",
@@ -340,7 +371,18 @@ async fn fixture(
     .await;
     assert_eq!(status, 200, "{body}");
     let (outsider, outsider_email) = seeded(app).await;
+    let (status, created) = call(
+        app,
+        owner,
+        Method::POST,
+        "/api/logger/",
+        Some(json!({"name": format!("logger-{n}"), "type": "other"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let logger = created["logger_id"].as_i64().unwrap();
     Fixture {
+        logger,
         cell,
         assigned_tag,
         free_tag,

@@ -116,6 +116,7 @@ pub async fn snapshot(app: &TestApp) -> String {
         "SELECT coalesce(json_agg(ct ORDER BY ct.cell_id, ct.tag_id), '[]')::text FROM cell_tag ct",
         "SELECT coalesce(json_agg(cu ORDER BY cu.cell_id, cu.user_id), '[]')::text FROM cell_user cu",
         "SELECT count(*)::text FROM power_data",
+        "SELECT coalesce(json_agg(l ORDER BY l.id), '[]')::text FROM logger l",
     ] {
         let row = db.query_one(query, &[]).await.unwrap();
         parts.push(row.get::<_, String>(0));
