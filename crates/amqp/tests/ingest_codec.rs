@@ -59,6 +59,8 @@ fn json_uploads_round_trip_with_their_number_types() {
         r#"{"type": "D10", "cellId": 1, "ts": 1700000000.25, "data": {"flow": 3}}"#,
         r#"{"type": "bme280", "cellId": 3, "loggerId": 0, "ts": 0, "data": {"pressure": 1013.25, "temperature": -1, "humidity": 40}}"#,
         r#"{"type": "power", "cellId": 1, "loggerId": 0, "ts": 1, "data": {"voltage": 1, "current": 2}}"#,
+        r#"{"type": "teros12", "cellId": 1, "loggerId": 1, "ts": 1705176000, "data": {"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": null}}"#,
+        r#"{"type": "teros12", "cellId": 1, "loggerId": 1, "ts": 1705176000, "data": {"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": 7}}"#,
     ] {
         round_trip(
             body,

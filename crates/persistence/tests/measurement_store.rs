@@ -202,7 +202,7 @@ async fn teros_and_legacy_sensor_kinds_are_idempotent_too() {
             vwc_raw: 2500.0,
             vwc_adj: 0.25,
             temp: 21.5,
-            ec: 15,
+            ec: Some(15),
         }),
     );
     let flow = legacy(1, 0, 5, LegacyKind::Yfs210c(Yfs210c { flow: 2.5 }));

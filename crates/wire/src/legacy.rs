@@ -61,7 +61,7 @@ fn kind(oneof: Oneof) -> LegacyKind {
             vwc_raw: t.vwc_raw,
             vwc_adj: t.vwc_adj,
             temp: t.temp,
-            ec: t.ec,
+            ec: Some(t.ec),
         }),
         Oneof::Phytos31(p) => LegacyKind::Phytos31(Phytos31 {
             voltage: p.voltage,

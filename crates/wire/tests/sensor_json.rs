@@ -129,6 +129,36 @@ fn teros12_ec_float_is_rounded_like_postgres() {
 }
 
 #[test]
+fn teros12_null_ec_is_stored_null_but_a_missing_ec_is_refused() {
+    let u = decode(upload(
+        "teros12",
+        json!({"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": null}),
+    ))
+    .unwrap();
+    assert_eq!(writes(&u)["teros_data"][0]["ec"], Value::Null);
+    let Upload::Legacy(m) = &u else {
+        panic!("not legacy: {u:?}")
+    };
+    assert_eq!(serde_json::to_value(m.data()).unwrap()["ec"], Value::Null);
+    assert_eq!(
+        decode(upload(
+            "teros12",
+            json!({"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3}),
+        )),
+        err(IngestError::MissingField {
+            field: "data.ec".into()
+        })
+    );
+    assert!(
+        decode(upload(
+            "teros12",
+            json!({"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": "x"}),
+        ))
+        .is_err()
+    );
+}
+
+#[test]
 fn unknown_types_are_unknown_kinds() {
     assert_eq!(
         decode(upload("sen03808", json!({}))),

@@ -80,7 +80,7 @@ impl GenericMeasurement {
             cell_id: self.meta.cell_id.get(),
             logger_id: self.meta.logger_id,
             timestamp: self.meta.ts,
-            data: DataFields::new(vec![(self.sensor.measurement(), self.value)]),
+            data: DataFields::new(vec![(self.sensor.measurement(), Some(self.value))]),
             obj_count: 1,
         }
     }

@@ -63,7 +63,7 @@ impl LegacyMeasurement {
                 vwc: t.vwc_adj,
                 raw_vwc: t.vwc_raw,
                 temp: t.temp,
-                ec: saturating_i32(t.ec),
+                ec: t.ec.map(saturating_i32),
             })],
             kind => sensor_layout(kind)
                 .map(|(name, columns)| {
@@ -160,8 +160,9 @@ pub struct Teros12 {
     pub vwc_raw: f64,
     pub vwc_adj: f64,
     pub temp: f64,
-    /// µS/cm.
-    pub ec: u32,
+    /// µS/cm. `None` only from `/api/sensor_json/` with an explicit `"ec": null`, stored
+    /// as NULL like upstream did.
+    pub ec: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Default)]

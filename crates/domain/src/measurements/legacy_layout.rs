@@ -112,6 +112,8 @@ pub(super) fn sensor_layout(kind: &LegacyKind) -> Option<(&'static str, &'static
 enum Raw {
     Float(f64),
     Unsigned(u32),
+    /// An explicit JSON `null` (teros12 `ec` only).
+    Null,
     Value(SensorValue),
 }
 
@@ -126,13 +128,15 @@ pub(super) fn data_fields(kind: &LegacyKind) -> Result<DataFields, IngestError> 
                     if !f.is_finite() {
                         return Err(IngestError::not_finite(format!("data.{key}")));
                     }
-                    SensorValue::Float(f)
+                    Some(SensorValue::Float(f))
                 }
-                Raw::Unsigned(u) => SensorValue::Int(
-                    i32::try_from(u)
-                        .map_err(|_| IngestError::out_of_range(format!("data.{key}")))?,
-                ),
-                Raw::Value(v @ SensorValue::Int(_)) => v,
+                Raw::Unsigned(u) => {
+                    Some(SensorValue::Int(i32::try_from(u).map_err(|_| {
+                        IngestError::out_of_range(format!("data.{key}"))
+                    })?))
+                }
+                Raw::Value(v @ SensorValue::Int(_)) => Some(v),
+                Raw::Null => None,
             };
             Ok((key, value))
         })
@@ -153,7 +157,7 @@ fn raw_fields(kind: &LegacyKind) -> Vec<(&'static str, Raw)> {
             ("vwcRaw", F(t.vwc_raw)),
             ("vwcAdj", F(t.vwc_adj)),
             ("temp", F(t.temp)),
-            ("ec", U(t.ec)),
+            ("ec", t.ec.map_or(Raw::Null, U)),
         ],
         LegacyKind::Phytos31(p) => vec![
             ("voltage", F(p.voltage)),

@@ -49,7 +49,7 @@ pub struct TerosRow {
     /// `vwcRaw`.
     pub raw_vwc: f64,
     pub temp: f64,
-    pub ec: i32,
+    pub ec: Option<i32>,
 }
 
 /// One value of one generic sensor: the `sensor` row keyed by (`cell_id`, `name`,

@@ -74,12 +74,35 @@ fn legacy_refuses_non_finite_and_oversized_values() {
         Err(IngestError::not_finite("data.voltage"))
     );
     let ec = LegacyKind::Teros12(Teros12 {
-        ec: u32::MAX,
+        ec: Some(u32::MAX),
         ..Teros12::default()
     });
     assert_eq!(
         LegacyMeasurement::new(meta(), ec),
         Err(IngestError::out_of_range("data.ec"))
+    );
+}
+
+#[test]
+fn teros12_null_ec_is_stored_null_and_emitted_null() {
+    let m = LegacyMeasurement::new(
+        meta(),
+        LegacyKind::Teros12(Teros12 {
+            vwc_raw: 2.0,
+            vwc_adj: 0.45,
+            temp: 3.0,
+            ec: None,
+        }),
+    )
+    .unwrap();
+    match m.stored_rows().as_slice() {
+        [StoredRow::Teros(t)] => assert_eq!(t.ec, None),
+        rows => panic!("unexpected rows {rows:?}"),
+    }
+    assert_eq!(m.data().get("ec"), None);
+    assert_eq!(
+        serde_json::to_value(m.data()).unwrap(),
+        serde_json::json!({"vwcRaw": 2.0, "vwcAdj": 0.45, "temp": 3.0, "ec": null})
     );
 }
 

@@ -27,20 +27,22 @@ impl SensorValue {
 /// The `data` object of a `measurement_received` event: keys in the order upstream emitted
 /// them (protobuf field order), which a `serde_json::Map` without `preserve_order` would lose.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct DataFields(Vec<(&'static str, SensorValue)>);
+///
+/// A value is `None` (serialized `null`) only for teros12 `ec` sent as JSON `null`.
+pub struct DataFields(Vec<(&'static str, Option<SensorValue>)>);
 
 impl DataFields {
-    pub(crate) fn new(fields: Vec<(&'static str, SensorValue)>) -> Self {
+    pub(crate) fn new(fields: Vec<(&'static str, Option<SensorValue>)>) -> Self {
         Self(fields)
     }
 
-    /// The value under `key`, if present.
+    /// The value under `key`, if present and not null.
     pub fn get(&self, key: &str) -> Option<SensorValue> {
-        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+        self.0.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v)
     }
 
-    /// Key/value pairs in emission order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'static str, SensorValue)> + '_ {
+    /// Key/value pairs in emission order; `None` is a `null` value.
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, Option<SensorValue>)> + '_ {
         self.0.iter().copied()
     }
 

@@ -95,7 +95,7 @@ cached_statement! {
         vwc: Array<Double> => Vec<f64>,
         raw_vwc: Array<Double> => Vec<f64>,
         temp: Array<Double> => Vec<f64>,
-        ec: Array<Integer> => Vec<i32>,
+        ec: Array<Nullable<Integer>> => Vec<Option<i32>>,
     }
 }
 

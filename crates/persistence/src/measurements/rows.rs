@@ -23,7 +23,7 @@ pub(crate) struct TerosRec {
     pub(crate) vwc: f64,
     pub(crate) raw_vwc: f64,
     pub(crate) temp: f64,
-    pub(crate) ec: i32,
+    pub(crate) ec: Option<i32>,
 }
 
 pub(crate) struct DataRec {

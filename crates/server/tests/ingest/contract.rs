@@ -177,6 +177,41 @@ async fn sensor_without_slash_is_a_308_to_the_upload_route() {
 }
 
 #[tokio::test]
+async fn sensor_json_teros12_null_ec_is_stored_null_and_read_back_null() {
+    let app = app().await;
+    let body = serde_json::json!({"type": "teros12", "cellId": 1, "loggerId": 1, "ts": 1_705_176_000,
+        "data": {"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": null}});
+    for _ in 0..2 {
+        let (status, _, _) = answer(
+            post(
+                &app,
+                "/api/sensor_json/",
+                Some("application/json"),
+                &[],
+                body.to_string().into_bytes(),
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(status, 200);
+    }
+    assert_eq!(
+        lines(&app, "SELECT coalesce(ec::text, 'NULL') FROM teros_data").await,
+        ["NULL"]
+    );
+    let response = app
+        .get(
+            "/api/teros/1?startTime=Sat,%2013%20Jan%202024%2000:00:00%20GMT\
+             &endTime=Mon,+15+Jan+2024+23:00:00+GMT&resample=none",
+        )
+        .await;
+    assert_eq!(response.status().as_u16(), 200);
+    let v: serde_json::Value = serde_json::from_str(&response.text().await.unwrap()).unwrap();
+    assert_eq!(v["ec"], serde_json::json!([null]));
+    assert_eq!(v["temp"], serde_json::json!([3.0]));
+}
+
+#[tokio::test]
 async fn sensor_json_stores_every_kind_and_refuses_with_the_legacy_error() {
     let app = app().await;
     let kinds = [

@@ -17,7 +17,7 @@ pub(super) fn kind(type_name: &str, d: &Fields<'_>) -> Result<LegacyKind, Ingest
             vwc_raw: d.float("vwcRaw")?,
             vwc_adj: d.float("vwcAdj")?,
             temp: d.float("temp")?,
-            ec: d.unsigned("ec")?,
+            ec: d.nullable_unsigned("ec")?,
         }),
         "phytos31" => LegacyKind::Phytos31(Phytos31 {
             voltage: d.float("voltage")?,

@@ -71,6 +71,14 @@ impl<'a> Fields<'a> {
         unsigned(self.get(key)?, &format!("data.{key}"))
     }
 
+    /// A `uint32` field that may be an explicit `null` (`None`); a missing key is still an error.
+    pub(super) fn nullable_unsigned(&self, key: &str) -> Result<Option<u32>, IngestError> {
+        match self.get(key)? {
+            Value::Null => Ok(None),
+            value => unsigned(value, &format!("data.{key}")).map(Some),
+        }
+    }
+
     /// A JSON-only value, kept as `int` or `float` like upstream's `type(v).__name__`. With
     /// `allow_bool`, `true`/`false` are 1/0 (upstream crashed on booleans, D-33).
     pub(super) fn value(&self, key: &str, allow_bool: bool) -> Result<SensorValue, IngestError> {
