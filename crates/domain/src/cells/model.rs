@@ -42,13 +42,6 @@ pub struct CellChanges {
     pub tag_ids: Option<Vec<i32>>,
 }
 
-impl CellChanges {
-    /// Whether only `archive` changes (what the dashboard's drag-and-drop sends).
-    pub fn is_empty(&self) -> bool {
-        *self == Self::default()
-    }
-}
-
 /// Which cells to list (`GET /api/cell/`): all filters that are set must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CellFilter {

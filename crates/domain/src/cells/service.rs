@@ -31,10 +31,6 @@ impl CellService {
         Self { repo, policy }
     }
 
-    pub fn policy(&self) -> AccessPolicy {
-        self.policy
-    }
-
     /// Errors: `NotFound("Cell not found")`, then the policy's.
     async fn check(
         &self,
