@@ -2,8 +2,9 @@
 //!
 //! With a broker (`amqp.url`): jobs are published to RabbitMQ and the `ents-worker` binary
 //! runs them. Without one (the embedded default): an in-process queue runs them inside this
-//! process, and a sweeper republishes jobs whose message was lost (e.g. by a restart). Job
-//! records are in PostgreSQL either way.
+//! process, a sweeper republishes jobs whose message was lost (e.g. by a restart), and the
+//! export-file retention sweep runs here (with a broker, the worker runs it). Job records are
+//! in PostgreSQL either way.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,7 +15,7 @@ use ents_domain::health::ReadinessProbe;
 use ents_domain::jobs::{HandlerRegistry, JobQueue, JobRepository, JobRunner, JobService};
 use ents_persistence::{Db, PgJobRepository};
 use ents_worker::wiring::{amqp_settings, runner_settings};
-use ents_worker::{InProcessQueue, run_sweeper};
+use ents_worker::{InProcessQueue, RETENTION_SWEEP_INTERVAL, run_export_retention, run_sweeper};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -59,6 +60,12 @@ impl JobRuntime {
             service.clone(),
             Duration::from_secs(settings.jobs.sweep_interval_secs),
             Duration::from_secs(settings.jobs.sweep_grace_secs),
+            stopped_signal(stopped.clone()),
+        ));
+        let retention = tokio::spawn(run_export_retention(
+            ents_worker::exports::export_files(settings),
+            settings.exports.retention(),
+            RETENTION_SWEEP_INTERVAL,
             stopped_signal(stopped),
         ));
         tracing::info!("no broker configured: jobs run in-process");
@@ -66,7 +73,7 @@ impl JobRuntime {
             service,
             readiness: None,
             stop,
-            tasks: vec![sweeper, dispatcher],
+            tasks: vec![sweeper, retention, dispatcher],
             in_process: Some(queue),
             broker: None,
         })

@@ -27,7 +27,10 @@ pub fn export_files(settings: &Settings) -> Arc<FsExportFileStore> {
 /// The handler of kind `export.csv`, to register in a job runner.
 pub fn export_handler(settings: &Settings, db: &Db) -> Arc<ExportHandler> {
     Arc::new(ExportHandler::new(
-        Arc::new(PgExportRowSource::new(db.clone(), true)),
+        Arc::new(PgExportRowSource::new(
+            db.clone(),
+            settings.series.use_rollups,
+        )),
         export_files(settings),
         export_settings(settings),
     ))

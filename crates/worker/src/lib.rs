@@ -5,9 +5,11 @@
 //! - [`InProcessQueue`]: a [`JobQueue`](ents_domain::jobs::JobQueue) without a broker, for a
 //!   single binary on a laptop.
 //! - [`run_sweeper`]: republishes jobs whose message was lost.
+//! - [`run_export_retention`]: deletes export files past `exports.retention_hours`.
 //! - [`builtin_handlers`]: the handlers every deployment has (`ping`);
 //!   [`exports::export_handler`]: the CSV export (needs the database and a directory).
 
+mod export_retention;
 pub mod exports;
 mod exports_files;
 mod in_process;
@@ -18,6 +20,7 @@ pub mod telemetry;
 pub mod ttn;
 pub mod wiring;
 
+pub use export_retention::{RETENTION_SWEEP_INTERVAL, run_export_retention};
 pub use in_process::InProcessQueue;
 pub use ping::{PingHandler, builtin_handlers};
 pub use run::{WorkerSettings, run_worker};

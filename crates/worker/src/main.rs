@@ -62,10 +62,18 @@ async fn main() -> anyhow::Result<()> {
         shutdown_signal(),
     );
 
+    let retention = ents_worker::run_export_retention(
+        ents_worker::exports::export_files(&settings),
+        settings.exports.retention(),
+        ents_worker::RETENTION_SWEEP_INTERVAL,
+        shutdown_signal(),
+    );
+
     tracing::info!(queue = %worker.amqp.queue, "worker started");
-    let (jobs, uploads) = tokio::join!(
+    let (jobs, uploads, ()) = tokio::join!(
         ents_worker::run_worker(runner, service, worker, shutdown_signal()),
-        uploads
+        uploads,
+        retention
     );
     jobs?;
     uploads?;
