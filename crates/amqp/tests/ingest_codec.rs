@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use ents_amqp::ingest::codec::{decode, encode};
+use ents_amqp::ingest::codec::{decode, decode_all, encode, encode_packed};
 use ents_domain::measurements::Upload;
 
 fn vectors() -> Vec<(String, Vec<u8>)> {
@@ -70,8 +70,54 @@ fn json_uploads_round_trip_with_their_number_types() {
 }
 
 #[test]
+fn packed_uploads_round_trip_in_order() {
+    let uploads: Vec<Upload> = vectors()
+        .iter()
+        .filter_map(|(_, bytes)| {
+            ents_wire::decode_measurement(bytes)
+                .or_else(|_| ents_wire::decode_repeated(bytes))
+                .ok()
+        })
+        .collect();
+    assert!(uploads.len() > 10);
+    assert_eq!(decode_all(&encode_packed(&uploads)).unwrap(), uploads);
+    // One upload is sent as a plain single-upload body, which `decode_all` reads too.
+    let one = &uploads[..1];
+    assert_eq!(encode_packed(one), encode(&one[0]));
+    assert_eq!(decode_all(&encode_packed(one)).unwrap(), one);
+}
+
+#[test]
 fn other_bodies_are_refused() {
     assert!(decode(b"").is_err());
     assert!(decode(&[9, 1, b'{', b'}']).is_err());
     assert!(decode(&[1, 1, b'x']).is_err());
+    // Packed: empty, a truncated length or part, an unreadable part, a part that is packed.
+    let good = encode(&ents_wire::decode_sensor_json(
+        br#"{"type": "power", "cellId": 1, "loggerId": 0, "ts": 1, "data": {"voltage": 1, "current": 2}}"#,
+    )
+    .unwrap());
+    let part = |body: &[u8]| {
+        let mut framed = u32::try_from(body.len()).unwrap().to_be_bytes().to_vec();
+        framed.extend(body);
+        framed
+    };
+    let packed = |parts: &[&[u8]]| {
+        let mut body = vec![1, 3];
+        for p in parts {
+            body.extend(part(p));
+        }
+        body
+    };
+    assert_eq!(decode_all(&packed(&[&good, &good])).unwrap().len(), 2);
+    assert!(decode_all(&[1, 3]).is_err());
+    assert!(decode_all(&[1, 3, 0, 0]).is_err());
+    let truncated = packed(&[&good]);
+    assert!(decode_all(&truncated[..truncated.len() - 1]).is_err());
+    assert!(decode_all(&packed(&[&good, &[1, 1, b'x']])).is_err());
+    assert!(decode_all(&packed(&[&packed(&[&good])])).is_err());
+    assert!(
+        decode(&packed(&[&good])).is_err(),
+        "decode reads single uploads only"
+    );
 }

@@ -365,6 +365,12 @@ pub struct IngestConfig {
     pub batch_max: usize,
     /// Queued mode: how long the worker waits to fill a batch once it has one upload.
     pub batch_wait_ms: u64,
+    /// Transactions (direct mode) or broker publishes (queued mode) under way at once;
+    /// uploads arriving while all are busy go together into the next one. 0 in direct mode
+    /// turns the group commit off (one transaction per upload; queued mode then uses 1).
+    pub group_commit_writers: usize,
+    /// Most uploads in one group-commit transaction or one packed broker message.
+    pub group_commit_max_uploads: usize,
 }
 
 impl Default for IngestConfig {
@@ -376,6 +382,8 @@ impl Default for IngestConfig {
             queue: "ents.ingest".into(),
             batch_max: 500,
             batch_wait_ms: 20,
+            group_commit_writers: 4,
+            group_commit_max_uploads: 100,
         }
     }
 }
@@ -391,6 +399,22 @@ pub struct AccessConfig {
 impl Default for AccessConfig {
     fn default() -> Self {
         Self { public_read: true }
+    }
+}
+
+/// Series reads (`GET /api/power/<id>` and friends) and the exports' resampled rows.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SeriesConfig {
+    /// Hour, day, week and month buckets come from the hourly/daily rollups (plus the raw
+    /// rows of partial buckets). `false` computes every bucket from the raw rows: the same
+    /// answers, slower; for benchmarks and diagnosis.
+    pub use_rollups: bool,
+}
+
+impl Default for SeriesConfig {
+    fn default() -> Self {
+        Self { use_rollups: true }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::env;
 use crate::error::ConfigError;
 use crate::sections::{
     AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
-    IngestConfig, IngestMode, JobsConfig, LogConfig, TtnConfig, WebConfig,
+    IngestConfig, IngestMode, JobsConfig, LogConfig, SeriesConfig, TtnConfig, WebConfig,
 };
 
 /// The file read when no `--config` is given, if it exists.
@@ -30,6 +30,7 @@ pub struct Settings {
     pub ttn: TtnConfig,
     pub ingest: IngestConfig,
     pub access: AccessConfig,
+    pub series: SeriesConfig,
     pub exports: ExportsConfig,
     pub log: LogConfig,
 }

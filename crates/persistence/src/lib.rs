@@ -38,7 +38,7 @@ pub use health::PgReadiness;
 pub use jobs::PgJobRepository;
 pub use live_notify::{ListenerSettings, PgLiveFeed, PgLiveListener};
 pub use loggers::PgLoggerRepository;
-pub use measurements::PgMeasurementStore;
+pub use measurements::{GroupCommitStore, PgMeasurementStore};
 pub use migrate::{MigrationReport, migrate};
 pub use pool::{Db, PoolSettings, PooledConnection};
 pub use refresh_tokens::PgRefreshTokenRepository;

@@ -6,6 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
+use ents_coalesce::CoalesceSettings;
 use ents_domain::ingest::{
     MeasurementStore, MissingReferences, NamedPowerReading, NamedReadingStore, NamedTerosReading,
     StoreOutcome,
@@ -14,8 +15,8 @@ use ents_domain::measurements::{
     DeviceTime, GenericMeasurement, GenericValue, LegacyKind, LegacyMeasurement, Meta, Power,
     RawMeta, SensorType, Teros12, Upload, Yfs210c,
 };
-use ents_persistence::PgMeasurementStore;
 use ents_persistence::testing::TestDb;
+use ents_persistence::{GroupCommitStore, PgMeasurementStore};
 
 async fn setup() -> (TestDb, PgMeasurementStore) {
     let db = TestDb::new().await;
@@ -311,5 +312,96 @@ async fn reused_sensor_ids_never_misattribute_rows() {
     assert_eq!(
         rows(&db, "SELECT format('%s %s/%s', s.cell_id, s.name, s.measurement) AS line FROM data d JOIN sensor s ON s.id = d.sensor_id").await,
         ["1 POWER_VOLTAGE/Voltage"]
+    );
+}
+
+/// The group commit under concurrency: `writers = 1`, so uploads pile up behind the writer and
+/// go together; every caller still gets its own upload's outcome.
+#[tokio::test]
+async fn group_commit_answers_each_concurrent_upload_with_its_own_outcome() {
+    let (db, store) = setup().await;
+    let grouped = Arc::new(GroupCommitStore::start(
+        store,
+        CoalesceSettings {
+            slots: 1,
+            max_batch: 16,
+            queue_depth: 1024,
+        },
+    ));
+    // 100 new rows, 20 repeats of 10 of them, 10 uploads for a cell that does not exist.
+    let mut uploads: Vec<Upload> = (0..100)
+        .map(|n| power(n % 2 + 1, 1, 100 + n, 1.0))
+        .collect();
+    uploads.extend((0..20).map(|n| power(n % 10 % 2 + 1, 1, 100 + n % 10, 2.0)));
+    uploads.extend((0..10).map(|n| power(9, 1, 100 + n, 1.0)));
+    let tasks: Vec<_> = uploads
+        .into_iter()
+        .map(|upload| {
+            let grouped = grouped.clone();
+            tokio::spawn(async move { grouped.store(&upload).await.unwrap() })
+        })
+        .collect();
+    let (mut inserted, mut duplicates, mut missing) = (0, 0, 0);
+    for task in tasks {
+        match task.await.unwrap() {
+            StoreOutcome::Committed {
+                inserted: i,
+                duplicates: d,
+            } => (inserted, duplicates) = (inserted + i, duplicates + d),
+            StoreOutcome::Missing(m) => {
+                assert_eq!(m.cells.into_iter().collect::<Vec<_>>(), [9]);
+                missing += 1;
+            }
+            StoreOutcome::Accepted => panic!("the direct mode commits"),
+        }
+    }
+    assert_eq!((inserted, duplicates, missing), (100, 20, 10));
+    assert_eq!(
+        rows(&db, "SELECT count(*)::text AS line FROM power_data").await,
+        ["100"]
+    );
+}
+
+/// One upload that makes its transaction fail does not fail the others grouped with it: the
+/// batch is retried upload by upload. (A trigger refuses voltage 666, as a stand-in for any
+/// row PostgreSQL rejects.)
+#[tokio::test]
+async fn group_commit_fails_only_the_upload_that_fails() {
+    let (db, store) = setup().await;
+    let mut conn = common::connect(db.url()).await;
+    common::exec(
+        &mut conn,
+        "CREATE FUNCTION refuse_666() RETURNS trigger LANGUAGE plpgsql AS \
+           $$ BEGIN RAISE EXCEPTION 'refused'; END $$; \
+         CREATE TRIGGER refuse_666 BEFORE INSERT ON power_data FOR EACH ROW \
+           WHEN (NEW.voltage = 666) EXECUTE FUNCTION refuse_666();",
+    )
+    .await;
+    let grouped = Arc::new(GroupCommitStore::start(
+        store,
+        CoalesceSettings {
+            slots: 1,
+            max_batch: 64,
+            queue_depth: 1024,
+        },
+    ));
+    let tasks: Vec<_> = (0..40)
+        .map(|n| {
+            let grouped = grouped.clone();
+            let voltage = if n == 20 { 666.0 } else { 1.0 };
+            tokio::spawn(async move { grouped.store(&power(1, 1, 500 + n, voltage)).await })
+        })
+        .collect();
+    let mut failed = Vec::new();
+    for (n, task) in tasks.into_iter().enumerate() {
+        match task.await.unwrap() {
+            Ok(outcome) => assert_eq!(outcome, committed(1, 0)),
+            Err(_) => failed.push(n),
+        }
+    }
+    assert_eq!(failed, [20]);
+    assert_eq!(
+        rows(&db, "SELECT count(*)::text AS line FROM power_data").await,
+        ["39"]
     );
 }

@@ -80,7 +80,7 @@ impl Application {
                 jobs.service().clone(),
             )),
             series: Some(std::sync::Arc::new(
-                ents_persistence::PgSeriesRepository::new(db.clone(), true),
+                ents_persistence::PgSeriesRepository::new(db.clone(), settings.series.use_rollups),
             )),
         };
 

@@ -12,7 +12,10 @@ use ents_persistence::{Db, PgCellRepository, PgExportRowSource};
 pub fn service(settings: &Settings, db: &Db, jobs: JobService) -> Arc<ExportService> {
     Arc::new(ExportService::new(
         jobs,
-        Arc::new(PgExportRowSource::new(db.clone(), true)),
+        Arc::new(PgExportRowSource::new(
+            db.clone(),
+            settings.series.use_rollups,
+        )),
         Arc::new(PgCellRepository::new(db.clone())),
         ents_worker::exports::export_files(settings),
         crate::identity::access_policy(settings),

@@ -4,6 +4,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use ents_domain::ingest::{BatchWriter, StoreOutcome};
+use ents_domain::measurements::Upload;
 use futures_util::StreamExt;
 use lapin::Consumer;
 use lapin::message::Delivery;
@@ -23,15 +24,16 @@ use crate::topology::{Topology, short};
 /// How uploads are grouped into transactions.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchSettings {
-    /// Most uploads per transaction (also the consumer's prefetch).
+    /// Most uploads per transaction, give or take one message's worth (also the consumer's
+    /// prefetch, in messages).
     pub max: usize,
     /// How long to wait for more uploads once a batch has its first one.
     pub wait: Duration,
 }
 
-/// Consumes the ingest queue of `settings` until `shutdown`: takes up to `batch.max`
-/// deliveries (waiting at most `batch.wait` after the first), writes their uploads with
-/// `writer` in one transaction, then acknowledges them all. A failed write (database down)
+/// Consumes the ingest queue of `settings` until `shutdown`: takes deliveries until they
+/// carry `batch.max` uploads (waiting at most `batch.wait` after the first), writes their
+/// uploads with `writer` in one transaction, then acknowledges them all. A failed write (database down)
 /// hands the whole batch back to the broker after a pause; an upload whose cell vanished
 /// since the API checked it is logged and acknowledged (it can never be stored); a body that
 /// is not an upload goes to the dead-letter queue. Connection failures reconnect with
@@ -123,15 +125,28 @@ async fn consume(
             () = shutdown.wait() => return Ok(()),
             next = consumer.next() => next,
         };
-        let mut deliveries = vec![delivery(first)?];
+        let mut carried = Vec::new();
+        let mut uploads = 0;
         let deadline = Instant::now() + batch.wait;
-        while deliveries.len() < batch.max {
-            match tokio::time::timeout_at(deadline, consumer.next()).await {
-                Ok(next) => deliveries.push(delivery(next)?),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(arrived) = next.take() {
+            let delivery = delivery(arrived)?;
+            // A message may carry several uploads (packed by the API); the batch is bounded
+            // by uploads, and a message is acknowledged once all of its uploads are written.
+            match codec::decode_all(&delivery.data) {
+                Ok(decoded) => {
+                    uploads += decoded.len();
+                    carried.push((delivery, decoded));
+                }
+                Err(error) => dead_letter(&delivery, dead_letters, &error.to_string(), pause).await,
+            }
+            if uploads < batch.max {
+                next = tokio::time::timeout_at(deadline, consumer.next())
+                    .await
+                    .ok();
             }
         }
-        write(deliveries, writer, dead_letters, pause).await;
+        write(carried, writer, pause).await;
     }
 }
 
@@ -143,36 +158,27 @@ fn delivery(next: Option<Result<Delivery, lapin::Error>>) -> Result<Delivery, Am
     }
 }
 
-#[tracing::instrument(skip_all, fields(deliveries = deliveries.len()))]
-async fn write(
-    deliveries: Vec<Delivery>,
-    writer: &BatchWriter,
-    dead_letters: &AmqpJobQueue,
-    pause: Duration,
-) {
-    let mut uploads = Vec::with_capacity(deliveries.len());
-    let mut carried = Vec::with_capacity(deliveries.len());
-    for delivery in deliveries {
-        match codec::decode(&delivery.data) {
-            Ok(upload) => {
-                uploads.push(upload);
-                carried.push(delivery);
-            }
-            Err(error) => dead_letter(&delivery, dead_letters, &error.to_string(), pause).await,
-        }
-    }
+#[tracing::instrument(skip_all, fields(deliveries = carried.len()))]
+async fn write(carried: Vec<(Delivery, Vec<Upload>)>, writer: &BatchWriter, pause: Duration) {
+    let uploads: Vec<Upload> = carried
+        .iter()
+        .flat_map(|(_, uploads)| uploads.iter().cloned())
+        .collect();
     if uploads.is_empty() {
         return;
     }
     match writer.write(&uploads).await {
         Ok(outcomes) => {
-            for (outcome, delivery) in outcomes.iter().zip(&carried) {
+            let tags = carried
+                .iter()
+                .flat_map(|(delivery, uploads)| uploads.iter().map(|_| delivery.delivery_tag));
+            for (outcome, tag) in outcomes.iter().zip(tags) {
                 if let StoreOutcome::Missing(missing) = outcome {
-                    tracing::warn!(tag = delivery.delivery_tag, cells = ?missing.cells, loggers = ?missing.loggers,
+                    tracing::warn!(tag, cells = ?missing.cells, loggers = ?missing.loggers,
                         "queued upload refers to rows deleted since it was accepted; dropped");
                 }
             }
-            for delivery in carried {
+            for (delivery, _) in carried {
                 if let Err(error) = delivery.acker.ack(BasicAckOptions::default()).await {
                     tracing::warn!(%error, "acknowledgement failed; the upload will be redelivered (and skipped as a duplicate)");
                 }
@@ -181,7 +187,7 @@ async fn write(
         Err(error) => {
             tracing::warn!(%error, "writing the batch failed; handing it back to the broker");
             tokio::time::sleep(pause).await;
-            for delivery in carried {
+            for (delivery, _) in carried {
                 let options = BasicNackOptions {
                     multiple: false,
                     requeue: true,

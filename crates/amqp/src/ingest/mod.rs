@@ -3,9 +3,10 @@
 //! writes them in batches, many uploads per transaction ([`run_ingest_consumer`]).
 //!
 //! Same topology and session code as the job queue, on its own base name
-//! (`ingest.queue`, default `ents.ingest`, with `.retry` and `.dead`). Messages carry one
-//! upload each ([`codec`]); the writer is idempotent, so a redelivery after a lost ack stores
-//! nothing twice.
+//! (`ingest.queue`, default `ents.ingest`, with `.retry` and `.dead`). A message carries one
+//! upload, or the uploads that arrived together while the API's publishes were busy
+//! ([`codec`]); the writer is idempotent, so a redelivery after a lost ack stores nothing
+//! twice.
 
 pub mod codec;
 mod consumer;

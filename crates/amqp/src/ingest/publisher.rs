@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
 use ents_domain::DomainError;
 use ents_domain::ingest::{MeasurementStore, ReferenceChecker, StoreOutcome};
 use ents_domain::measurements::Upload;
@@ -17,21 +18,31 @@ use crate::settings::AmqpSettings;
 /// (the device gets the same answer as in direct mode); then the upload is published
 /// (persistent, mandatory, confirm mode) and [`StoreOutcome::Accepted`] is returned only once
 /// the broker has confirmed it, so an accepted upload survives a broker restart.
+///
+/// Uploads that arrive while `packing.slots` publishes are awaiting their confirms are packed
+/// into one message ([`codec::encode_packed`], at most `packing.max_batch` uploads) with one
+/// confirm for all: no timer, an idle publisher sends an upload at once, alone.
 #[derive(Clone)]
 pub struct AmqpIngestQueue {
     queue: AmqpJobQueue,
     references: Arc<dyn ReferenceChecker>,
+    packer: Arc<Coalescer<Packer>>,
 }
 
 impl AmqpIngestQueue {
-    /// `settings.queue` is the ingest queue's base name. Errors: `InvalidSettings`.
+    /// `settings.queue` is the ingest queue's base name. Must be called inside a Tokio
+    /// runtime (it starts the packing task). Errors: `InvalidSettings`.
     pub fn new(
         settings: AmqpSettings,
         references: Arc<dyn ReferenceChecker>,
+        packing: CoalesceSettings,
     ) -> Result<Self, AmqpError> {
+        let queue = AmqpJobQueue::new(settings)?;
+        let packer = Coalescer::start(Arc::new(Packer(queue.clone())), packing);
         Ok(Self {
-            queue: AmqpJobQueue::new(settings)?,
+            queue,
             references,
+            packer: Arc::new(packer),
         })
     }
 
@@ -54,13 +65,34 @@ impl MeasurementStore for AmqpIngestQueue {
         if !missing.is_empty() {
             return Ok(StoreOutcome::Missing(missing));
         }
-        let body = codec::encode(upload);
-        let main = self.queue.topology().main.clone();
-        self.queue
+        self.packer
+            .submit(upload.clone())
+            .await
+            .unwrap_or_else(|stopped| Err(stopped.to_string()))
+            .map_err(DomainError::Unavailable)?;
+        Ok(StoreOutcome::Accepted)
+    }
+}
+
+/// Publishes a batch of uploads as one message; every upload of it gets the same answer.
+struct Packer(AmqpJobQueue);
+
+#[async_trait]
+impl BatchHandler for Packer {
+    type Item = Upload;
+    /// `Err`: why the broker did not confirm.
+    type Output = Result<(), String>;
+
+    #[tracing::instrument(name = "publish_uploads", skip_all, fields(uploads = uploads.len()))]
+    async fn handle(&self, uploads: Vec<Upload>) -> Vec<Self::Output> {
+        let body = codec::encode_packed(&uploads);
+        let main = self.0.topology().main.clone();
+        let result = self
+            .0
             .publish_confirmed(&main, &body, properties())
             .await
-            .map_err(|e| DomainError::Unavailable(e.to_string()))?;
-        Ok(StoreOutcome::Accepted)
+            .map_err(|e| e.to_string());
+        vec![result; uploads.len()]
     }
 }
 

@@ -16,8 +16,10 @@
 //!   can be deleted before the commit), reports any that are missing, creates the sensors it
 //!   needs, and inserts.
 //!
-//! Batches (queued mode) always take the slow path, all uploads in one transaction.
+//! Batches (queued mode, and the direct mode's group commit under load: [`GroupCommitStore`])
+//! always take the slow path, all uploads in one transaction.
 
+mod group_commit;
 mod named;
 mod queries;
 mod references;
@@ -38,6 +40,8 @@ use self::queries::{IdRow, LockCells, LockLoggers};
 use self::rows::{Counts, Rows};
 use crate::error::query_error;
 use crate::pool::Db;
+
+pub use self::group_commit::GroupCommitStore;
 
 /// [`MeasurementStore`] (and [`ents_domain::ingest::NamedReadingStore`],
 /// [`ents_domain::ingest::ReferenceChecker`]) on the upstream series tables. Cheap to clone;

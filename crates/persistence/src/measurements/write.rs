@@ -192,6 +192,9 @@ pub(crate) async fn sensor_ids(
     conn: &mut AsyncPgConnection,
     sensors: &BTreeMap<SensorKey, (&'static str, &'static str)>,
 ) -> Result<HashMap<SensorKey, i32>, DieselError> {
+    if sensors.is_empty() {
+        return Ok(HashMap::new());
+    }
     let mut ids = find_sensors(conn, sensors.keys()).await?;
     let missing: Vec<(&SensorKey, &(&str, &str))> = sensors
         .iter()

@@ -16,6 +16,13 @@ use secrecy::SecretString;
 use crate::support::*;
 
 async fn queued_app(broker: String) -> (TestApp, String) {
+    queued_app_with(broker, |_| {}).await
+}
+
+async fn queued_app_with(
+    broker: String,
+    customise: impl FnOnce(&mut ents_config::Settings),
+) -> (TestApp, String) {
     let queue = unique_name("ents_ingest_test");
     let jobs = unique_name("ents_jobs_test");
     let q = queue.clone();
@@ -24,9 +31,60 @@ async fn queued_app(broker: String) -> (TestApp, String) {
         s.amqp.queue = jobs;
         s.ingest.mode = IngestMode::Queued;
         s.ingest.queue = q;
+        customise(s);
     })
     .await;
     (app, queue)
+}
+
+/// Messages waiting in `queue` (a passive declare reads the count without changing it).
+async fn messages_in(queue: &str) -> u32 {
+    let connection =
+        lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default())
+            .await
+            .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let declared = channel
+        .queue_declare(
+            queue.into(),
+            lapin::options::QueueDeclareOptions {
+                passive: true,
+                ..Default::default()
+            },
+            lapin::types::FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let _ = connection.close(200, "OK".into()).await;
+    declared.message_count()
+}
+
+async fn run_consumer_until(app: &TestApp, expected: usize) {
+    let settings = ingest_amqp_settings(&app.settings).unwrap();
+    let writer = BatchWriter::new(Arc::new(PgMeasurementStore::new(app.db.db())), None);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let consumer = tokio::spawn(run_ingest_consumer(
+        settings,
+        writer,
+        BatchSettings {
+            max: 16,
+            wait: Duration::from_millis(20),
+        },
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    let mut rows = 0;
+    for _ in 0..600 {
+        rows = measurement_rows(app).await;
+        if rows >= expected {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(rows, expected);
+    let _ = stop.send(());
+    consumer.await.unwrap().unwrap();
 }
 
 async fn delete_queues(base: &str) {
@@ -83,35 +141,32 @@ async fn uploads_are_confirmed_first_then_written_once_by_the_worker() {
         "nothing is written before the worker runs"
     );
 
-    let settings = ingest_amqp_settings(&app.settings).unwrap();
-    let writer = BatchWriter::new(Arc::new(PgMeasurementStore::new(app.db.db())), None);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let consumer = tokio::spawn(run_ingest_consumer(
-        settings,
-        writer,
-        BatchSettings {
-            max: 16,
-            wait: Duration::from_millis(20),
-        },
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    let expected = 20 + 32;
-    let mut rows = 0;
-    for _ in 0..600 {
-        rows = measurement_rows(&app).await;
-        if rows >= expected {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert_eq!(rows, expected);
+    run_consumer_until(&app, 20 + 32).await;
     assert_eq!(count(&app, "power_data").await, 20);
     assert_eq!(count(&app, "sensor").await, 32);
+    delete_queues(&queue).await;
+}
 
-    let _ = stop.send(());
-    consumer.await.unwrap().unwrap();
+/// Concurrent uploads that arrive while the one publish slot awaits its confirm are packed
+/// into shared messages; every one is accepted, and the worker writes each exactly once.
+#[tokio::test]
+async fn concurrent_uploads_share_messages_and_are_all_written() {
+    let (app, queue) = queued_app_with(amqp_url(), |s| {
+        s.ingest.group_commit_writers = 1;
+        s.ingest.group_commit_max_uploads = 50;
+    })
+    .await;
+    let uploads = (0..200).map(|ts| legacy(&app, power_bytes(1, 1, 1_700_000_000 + ts, 1.0, 2.0)));
+    for response in futures_util::future::join_all(uploads).await {
+        assert_eq!(response.status(), 200);
+    }
+    let messages = messages_in(&queue).await;
+    assert!(
+        (4..200).contains(&messages),
+        "200 uploads in {messages} messages"
+    );
+    run_consumer_until(&app, 200).await;
+    assert_eq!(count(&app, "power_data").await, 200);
     delete_queues(&queue).await;
 }
 

@@ -1,0 +1,83 @@
+//! Group commit for the direct mode: uploads that arrive while every writer is busy are
+//! written together, in one transaction, instead of one transaction each ([`ents_coalesce`]:
+//! no timer; an upload reaching an idle writer is written at once, alone, on the
+//! single-statement fast path).
+//!
+//! Under load the number of transactions, statements and statement-level rollup-trigger runs
+//! per upload falls as the load grows, which is where PostgreSQL spends its time. Every
+//! caller still gets its own outcome only after its upload is committed: nothing is
+//! acknowledged early. A batch that fails as a whole (one bad upload makes its transaction
+//! fail) is retried upload by upload, so only the culprit gets the error.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
+use ents_domain::DomainError;
+use ents_domain::ingest::{MeasurementStore, StoreOutcome};
+use ents_domain::measurements::Upload;
+
+use super::PgMeasurementStore;
+
+/// [`MeasurementStore`] that groups concurrent uploads into shared transactions (module docs).
+/// `store_batch` goes straight to the inner store. Must be created inside a Tokio runtime.
+pub struct GroupCommitStore {
+    inner: PgMeasurementStore,
+    batches: Coalescer<Writer>,
+}
+
+impl GroupCommitStore {
+    /// Starts the dispatcher task; it stops once the store is dropped and its queue drained.
+    /// `settings.slots` transactions are written at once (each holds a pooled connection
+    /// meanwhile), of at most `settings.max_batch` uploads.
+    pub fn start(inner: PgMeasurementStore, settings: CoalesceSettings) -> Self {
+        let batches = Coalescer::start(Arc::new(Writer(inner.clone())), settings);
+        Self { inner, batches }
+    }
+}
+
+/// Writes one batch: alone on the fast path, together in one transaction, or (after that
+/// transaction failed) one by one.
+struct Writer(PgMeasurementStore);
+
+#[async_trait]
+impl BatchHandler for Writer {
+    type Item = Upload;
+    type Output = Result<StoreOutcome, DomainError>;
+
+    #[tracing::instrument(name = "group_commit", skip_all, fields(uploads = uploads.len()))]
+    async fn handle(&self, uploads: Vec<Upload>) -> Vec<Self::Output> {
+        if let [only] = uploads.as_slice() {
+            return vec![self.0.store(only).await];
+        }
+        match self.0.store_batch(&uploads).await {
+            Ok(outcomes) if outcomes.len() == uploads.len() => {
+                outcomes.into_iter().map(Ok).collect()
+            }
+            result => {
+                if let Err(error) = result {
+                    tracing::debug!(%error, "batch failed; storing its uploads one by one");
+                }
+                let mut outcomes = Vec::with_capacity(uploads.len());
+                for upload in &uploads {
+                    outcomes.push(self.0.store(upload).await);
+                }
+                outcomes
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl MeasurementStore for GroupCommitStore {
+    async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
+        self.batches
+            .submit(upload.clone())
+            .await
+            .unwrap_or_else(|stopped| Err(DomainError::Unavailable(stopped.to_string())))
+    }
+
+    async fn store_batch(&self, uploads: &[Upload]) -> Result<Vec<StoreOutcome>, DomainError> {
+        self.inner.store_batch(uploads).await
+    }
+}
