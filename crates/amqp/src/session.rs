@@ -5,6 +5,9 @@ use crate::error::AmqpError;
 use crate::settings::AmqpSettings;
 use crate::topology::Topology;
 
+/// How long a polite close waits for the broker's close-ok.
+const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// What a session's channel is for; decides how it is set up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Role {
@@ -84,13 +87,18 @@ impl Session {
     }
 
     /// Closes politely when still open (pending confirms and acks are flushed by the
-    /// broker's close handshake); a broken session is just dropped.
+    /// broker's close handshake); a broken session is just dropped. Bounded by
+    /// [`CLOSE_TIMEOUT`]: a connection opened inside a runtime that has since stopped (an
+    /// HTTP worker's, at shutdown) never sees the broker's close-ok, and shutdown must not
+    /// wait for it.
     pub(crate) async fn close(&self) {
         if !self.connection.status().connected() {
             return;
         }
-        if let Err(error) = self.connection.close(200, "OK".into()).await {
-            tracing::debug!(%error, "closing the broker connection failed");
+        match tokio::time::timeout(CLOSE_TIMEOUT, self.connection.close(200, "OK".into())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::debug!(%error, "closing the broker connection failed"),
+            Err(_) => tracing::debug!("the broker did not confirm the close in time; dropping"),
         }
     }
 }
