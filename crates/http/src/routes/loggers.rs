@@ -36,12 +36,9 @@ fn service(state: &AppState) -> Result<&Arc<LoggerService>, ApiError> {
 /// `<int:logger_id>`: digits only (else the route does not exist); beyond `i32` nothing
 /// exists.
 fn logger_id(raw: &str) -> Result<LoggerId, ApiError> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::RouteNotFound);
-    }
-    raw.parse::<i32>()
+    super::path_int::path_int(raw)?
         .map(LoggerId)
-        .map_err(|_| DomainError::NotFound(LOGGER_NOT_FOUND.to_owned()).into())
+        .ok_or_else(|| DomainError::NotFound(LOGGER_NOT_FOUND.to_owned()).into())
 }
 
 fn invalid(report: &garde::Report) -> ApiError {

@@ -11,9 +11,11 @@ mod health;
 pub(crate) mod ingest;
 mod jsonify;
 mod loggers;
+mod path_int;
 pub(crate) mod registry;
 mod series;
 pub(crate) mod socketio;
+pub(crate) mod truthiness;
 mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -51,15 +51,7 @@ pub(crate) async fn get_user(
 /// The names in a `PUT /api/user` body: strings set them, `null` or absent keep them, other
 /// keys are ignored (as upstream).
 fn profile_update(body: &serde_json::Value) -> Result<ProfileUpdate, ApiError> {
-    let falsy = match body {
-        serde_json::Value::Null => true,
-        serde_json::Value::Object(map) => map.is_empty(),
-        serde_json::Value::Array(items) => items.is_empty(),
-        serde_json::Value::String(s) => s.is_empty(),
-        serde_json::Value::Bool(b) => !b,
-        serde_json::Value::Number(_) => false,
-    };
-    if falsy {
+    if super::truthiness::is_falsy(body) {
         return Err(ApiError::bad_request("No input data provided"));
     }
     let serde_json::Value::Object(map) = body else {

@@ -9,17 +9,7 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-/// Python's truthiness of a JSON body: upstream rejects `{}`, `[]`, `""`, `null`, `false`.
-pub(super) fn is_falsy(body: &Value) -> bool {
-    match body {
-        Value::Null => true,
-        Value::Object(map) => map.is_empty(),
-        Value::Array(items) => items.is_empty(),
-        Value::String(s) => s.is_empty(),
-        Value::Bool(b) => !b,
-        Value::Number(_) => false,
-    }
-}
+pub(super) use crate::routes::truthiness::is_falsy;
 
 /// The fields of a JSON object body, collecting one problem list per bad field.
 pub(super) struct Fields<'a> {
@@ -107,27 +97,15 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A list of integer ids. Errors: `not_a_list` (upstream's message) when it is not a
-    /// list; bad elements are named.
+    /// A list of cell or tag ids (integers). Errors: `not_a_list` when it is not a list.
     pub(super) fn id_list(
         &mut self,
         key: &str,
         not_a_list: &str,
     ) -> Result<Option<Vec<i32>>, ApiError> {
-        let Some(value) = self.map.get(key) else {
-            return Ok(None);
-        };
-        let Value::Array(items) = value else {
-            return Err(ApiError::bad_request(not_a_list));
-        };
-        let mut ids = Vec::with_capacity(items.len());
-        for item in items {
-            match item.as_i64().and_then(|i| i32::try_from(i).ok()) {
-                Some(id) => ids.push(id),
-                None => self.problem(key, format!("{item} is not an id")),
-            }
-        }
-        Ok(Some(ids))
+        self.list(key, not_a_list, "an id", |item| {
+            item.as_i64().and_then(|i| i32::try_from(i).ok())
+        })
     }
 
     /// A list of user ids (UUID strings). Errors: `not_a_list` when it is not a list.
@@ -136,20 +114,34 @@ impl<'a> Fields<'a> {
         key: &str,
         not_a_list: &str,
     ) -> Result<Option<Vec<Uuid>>, ApiError> {
+        self.list(key, not_a_list, "a user id", |item| {
+            item.as_str().and_then(|s| Uuid::parse_str(s).ok())
+        })
+    }
+
+    /// A list whose items `read` accepts; each item it refuses is a problem of `key`
+    /// ("<item> is not <what>"). `None` when the key is absent.
+    fn list<T>(
+        &mut self,
+        key: &str,
+        not_a_list: &str,
+        what: &str,
+        read: impl Fn(&Value) -> Option<T>,
+    ) -> Result<Option<Vec<T>>, ApiError> {
         let Some(value) = self.map.get(key) else {
             return Ok(None);
         };
         let Value::Array(items) = value else {
             return Err(ApiError::bad_request(not_a_list));
         };
-        let mut ids = Vec::with_capacity(items.len());
+        let mut values = Vec::with_capacity(items.len());
         for item in items {
-            match item.as_str().and_then(|s| Uuid::parse_str(s).ok()) {
-                Some(id) => ids.push(id),
-                None => self.problem(key, format!("{item} is not a user id")),
+            match read(item) {
+                Some(v) => values.push(v),
+                None => self.problem(key, format!("{item} is not {what}")),
             }
         }
-        Ok(Some(ids))
+        Ok(Some(values))
     }
 
     /// `Ok` when no field had a problem; otherwise 400 naming them.

@@ -43,11 +43,8 @@ fn registry(state: &web::Data<AppState>) -> Result<&Registry, ApiError> {
     })
 }
 
-/// A numeric id from the path; anything else is an unknown route (404), as upstream's
-/// `<int:…>` converters.
+/// A numeric id from the path; anything else, and ids beyond `i32`, is an unknown route
+/// (404), as upstream's `<int:…>` converters.
 fn path_id(raw: &str) -> Result<i32, ApiError> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::RouteNotFound);
-    }
-    raw.parse::<i32>().map_err(|_| ApiError::RouteNotFound)
+    super::path_int::path_int(raw)?.ok_or(ApiError::RouteNotFound)
 }

@@ -29,13 +29,10 @@ pub(crate) fn repository(state: &AppState) -> Result<&Arc<dyn SeriesRepository>,
         .ok_or_else(|| DomainError::Unavailable("series store not configured".into()).into())
 }
 
-/// `<int:cell_id>` as upstream's converter: unsigned decimal digits only (else 404); ids
-/// beyond `i32` exist nowhere, so they read as an empty cell.
+/// `<int:cell_id>`: digits only (else 404); ids beyond `i32` exist nowhere, so they read as
+/// an empty cell.
 pub(crate) fn cell_path(raw: &str) -> Result<i32, ApiError> {
-    if raw.is_empty() || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ApiError::RouteNotFound);
-    }
-    Ok(raw.parse::<i32>().unwrap_or(-1))
+    Ok(super::path_int::path_int(raw)?.unwrap_or(-1))
 }
 
 async fn power(
