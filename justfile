@@ -32,9 +32,16 @@ migrate:
 config:
     cargo run --locked -q -p ents-server --bin ents -- config
 
-# Benchmarks (figures in docs/performance.md).
-bench:
+# Benchmarks (figures in docs/performance.md): ingestion, then reading and exports.
+bench: bench-ingest bench-read
+
+# Ingestion: direct and queued uploads against PostgreSQL's single-row insert ceiling.
+bench-ingest:
     bash scripts/bench.sh
+
+# Reading: hourly resample of 1M rows vs bare SQL (rollups on/off); a 10M-row export's memory.
+bench-read:
+    bash scripts/bench-read.sh
 
 # The whole public conformance suite against a fresh server (pytest args pass through).
 conformance *ARGS:

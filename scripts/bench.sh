@@ -10,7 +10,12 @@
 # (RabbitMQ + `ents-worker`), measured at the API and until the worker has written every row.
 #
 #   BENCH_CONNECTIONS=64 BENCH_REQUESTS=20000 BENCH_KIND=power|generic BENCH_ITEMS=4 \
-#   BENCH_CELLS=1000 BENCH_POOL=16 BENCH_QUEUED=1 scripts/bench.sh
+#   BENCH_CELLS=1000 BENCH_POOL=16 BENCH_QUEUED=1 BENCH_QUEUED_WORKER=after|during scripts/bench.sh
+#
+# Queued mode measures what it is for: how fast the API accepts (durably, after the broker's
+# confirm) uploads. With BENCH_QUEUED_WORKER=after (default) the worker starts once the load
+# is over and the end-to-end figure includes its drain; `during` runs it alongside, sharing
+# this host's CPUs with the API, the broker and the load generator.
 #
 # Uploads are spread over BENCH_CELLS cells (pgbench too): the series rollup triggers update
 # one row per (cell, hour), so a single hot cell would measure that row's lock, not ingestion.
@@ -23,6 +28,7 @@ kind="${BENCH_KIND:-power}"
 items="${BENCH_ITEMS:-4}"
 queued="${BENCH_QUEUED:-1}"
 cells="${BENCH_CELLS:-1000}"
+queued_worker="${BENCH_QUEUED_WORKER:-after}"
 target="${CARGO_TARGET_DIR:-$root/target}"
 
 bash scripts/services.sh
@@ -105,12 +111,19 @@ reset_rows
 queued_line=""
 if [[ "$queued" == 1 ]]; then
   export ENTS_AMQP__URL="$amqp" ENTS_INGEST__MODE=queued
-  "$target/release/ents-worker" >"$target/bench-worker.log" 2>&1 &
-  pids+=($!)
+  start_worker() {
+    "$target/release/ents-worker" >"$target/bench-worker.log" 2>&1 &
+    pids+=($!)
+  }
+  # `during`: the worker drains while the load runs (on this host it then competes with the
+  # API for the same CPUs); `after` (default): the burst is absorbed by the broker first, as
+  # when the database is the bottleneck, and the worker drains it afterwards.
+  [[ "$queued_worker" == during ]] && start_worker
   start_server
-  echo "[bench] queued mode: same load, then until the worker has written every row" >&2
+  echo "[bench] queued mode: same load (worker $queued_worker), then until the worker has written every row" >&2
   started=$(date +%s.%N)
   queued_line=$(load)
+  [[ "$queued_worker" == during ]] || start_worker
   expected=$(field "$queued_line" rows_expected | cut -d. -f1)
   for _ in $(seq 1 600); do
     [[ "$(rows)" -ge "$expected" ]] && break
@@ -120,9 +133,9 @@ if [[ "$queued" == 1 ]]; then
   queued_rows=$(rows)
 fi
 
-python3 - "$direct" "$direct_rows" "$pgbench_tps" "$kind" "$queued_line" "${queued_rows:-0}" "${started:-0}" "${finished:-0}" <<'PY'
+python3 - "$direct" "$direct_rows" "$pgbench_tps" "$kind" "$queued_line" "${queued_rows:-0}" "${started:-0}" "${finished:-0}" "$queued_worker" <<'PY'
 import json, sys
-direct, direct_rows, tps, kind, queued, queued_rows, started, finished = sys.argv[1:]
+direct, direct_rows, tps, kind, queued, queued_rows, started, finished, worker = sys.argv[1:]
 d = json.loads(direct)
 tps = float(tps or 0)
 rows_per_req = d["rows_expected"] / max(d["successes"], 1)
@@ -136,7 +149,7 @@ if tps:
 if queued:
     qd = json.loads(queued)
     end_to_end = float(queued_rows) / (float(finished) - float(started))
-    print(f"queued:  {qd['requests_per_s']:.0f} req/s accepted ({qd['rows_per_s']:.0f} rows/s), p50 {qd['p50_ms']:.1f} ms, "
+    print(f"queued:  (worker {worker}) {qd['requests_per_s']:.0f} req/s accepted ({qd['rows_per_s']:.0f} rows/s), p50 {qd['p50_ms']:.1f} ms, "
           f"p99 {qd['p99_ms']:.1f} ms, failures {qd['failures']}; written end to end {end_to_end:.0f} rows/s, "
           f"rows in DB {queued_rows} {'==' if int(queued_rows) == int(qd['rows_expected']) else '!='} {qd['rows_expected']:.0f}")
     if tps:

@@ -4,7 +4,7 @@
 //! A key's secret appears in exactly one response: the one that creates it.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
-use chrono::{DateTime, Utc};
+
 use ents_domain::auth::{ApiKey, ApiKeyId, ApiKeyScope};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{TokenCaller, identity_of};
 use crate::error::ApiError;
+use crate::routes::isoformat::isoformat;
 
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ApiKeyHint {
@@ -89,15 +90,6 @@ pub(crate) async fn delete_apikey(
     Ok(HttpResponse::Ok().json(json!({ "message": "API key deleted" })))
 }
 
-/// Naive ISO 8601 in UTC, as upstream's entity timestamps (microseconds only when non-zero).
-fn naive_iso(at: DateTime<Utc>) -> String {
-    if at.timestamp_subsec_micros() == 0 {
-        at.format("%Y-%m-%dT%H:%M:%S").to_string()
-    } else {
-        at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-    }
-}
-
 #[derive(Serialize, ToSchema)]
 pub(crate) struct ApiKeyInfo {
     id: Uuid,
@@ -118,8 +110,8 @@ impl From<ApiKey> for ApiKeyInfo {
             name: key.name,
             scope: key.scope.as_str().to_owned(),
             hint: key.hint,
-            created_at: naive_iso(key.created_at),
-            last_used_at: key.last_used_at.map(naive_iso),
+            created_at: isoformat(key.created_at.naive_utc()),
+            last_used_at: key.last_used_at.map(|at| isoformat(at.naive_utc())),
         }
     }
 }

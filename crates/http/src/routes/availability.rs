@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 use chrono::Utc;
 
-use super::registry::isoformat;
+use super::isoformat::isoformat;
 use ents_domain::series::{Availability, parse_cell_ids};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

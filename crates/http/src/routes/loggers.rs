@@ -6,7 +6,6 @@
 use std::sync::Arc;
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
-use chrono::NaiveDateTime;
 use ents_domain::loggers::{
     CreateLogger, LOGGER_NOT_FOUND, Logger, LoggerChanges, LoggerId, LoggerService, Registration,
     TtnState, device_id,
@@ -18,6 +17,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::routes::isoformat::isoformat;
 use crate::state::AppState;
 
 const SKIPPED_CREDENTIALS: &str =
@@ -52,15 +52,6 @@ fn invalid(report: &garde::Report) -> ApiError {
     DomainError::Invalid(fields).into()
 }
 
-/// Naive ISO 8601 (UTC), microseconds only when non-zero, as Python's `isoformat()`.
-fn naive_iso(at: NaiveDateTime) -> String {
-    if at.and_utc().timestamp_subsec_micros() == 0 {
-        at.format("%Y-%m-%dT%H:%M:%S").to_string()
-    } else {
-        at.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
-    }
-}
-
 /// A logger, keys in upstream's order (clients.md §5.3).
 #[derive(Serialize, ToSchema)]
 pub(crate) struct LoggerBody {
@@ -83,7 +74,7 @@ impl From<&Logger> for LoggerBody {
             kind: logger.kind.clone(),
             device_eui: logger.device_eui.clone(),
             description: logger.description.clone(),
-            date_created: naive_iso(logger.date_created),
+            date_created: isoformat(logger.date_created),
         }
     }
 }

@@ -9,6 +9,7 @@ mod equations;
 mod exports;
 mod health;
 pub(crate) mod ingest;
+mod isoformat;
 mod jsonify;
 mod loggers;
 mod path_int;

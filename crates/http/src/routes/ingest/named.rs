@@ -2,7 +2,7 @@
 //! §4.6): the cell (and logger) are named, and created on first use.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chrono::{DateTime, Timelike, Utc};
+
 use ents_domain::DomainError;
 use ents_domain::ingest::{NamedPowerReading, NamedTerosReading};
 use ents_domain::measurements::DeviceTime;
@@ -13,6 +13,7 @@ use super::body::{self, Media};
 use super::device;
 use super::sensor::endpoints;
 use crate::error::ApiError;
+use crate::routes::isoformat::isoformat;
 use crate::routes::jsonify::jsonify;
 use crate::state::AppState;
 
@@ -118,8 +119,8 @@ pub(crate) async fn power_post(
     jsonify(&PowerRow {
         current: stored.current,
         id: stored.id,
-        ts: iso(stored.ts),
-        ts_server: stored.ts_server.map(iso),
+        ts: isoformat(stored.ts.naive_utc()),
+        ts_server: stored.ts_server.map(|at| isoformat(at.naive_utc())),
         voltage: stored.voltage,
     })
 }
@@ -169,8 +170,8 @@ pub(crate) async fn teros_post(
         id: stored.id,
         raw_vwc: stored.raw_vwc,
         temp: stored.temp,
-        ts: iso(stored.ts),
-        ts_server: stored.ts_server.map(iso),
+        ts: isoformat(stored.ts.naive_utc()),
+        ts_server: stored.ts_server.map(|at| isoformat(at.naive_utc())),
         vwc: stored.vwc,
         water_pot: stored.water_pot,
     })
@@ -200,14 +201,5 @@ fn finite(field: &str, value: f64) -> Result<f64, ApiError> {
         Ok(value)
     } else {
         Err(DomainError::invalid_field(field, "not a finite number").into())
-    }
-}
-
-/// marshmallow's naive ISO format: seconds, plus `.ffffff` when the microseconds are not 0.
-fn iso(ts: DateTime<Utc>) -> String {
-    if ts.nanosecond() / 1000 == 0 {
-        ts.format("%Y-%m-%dT%H:%M:%S").to_string()
-    } else {
-        ts.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
     }
 }

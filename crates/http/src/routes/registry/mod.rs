@@ -16,7 +16,6 @@ pub(crate) use cell_users::{
     add_cell_user, cells_of_user, list_cell_users, remove_cell_user, set_cell_users, share_cell,
 };
 pub(crate) use cells::{create_cell, delete_cell, get_cell, list_cells, public_cells, update_cell};
-pub(crate) use shapes::isoformat;
 pub(crate) use tags::{create_tag, delete_tag, get_tag, list_tags, update_tag};
 
 use actix_web::web;

@@ -1,20 +1,11 @@
 //! The JSON shapes of the registry, in upstream's key order (upstream-contract §2.1).
 
-use chrono::NaiveDateTime;
 use ents_domain::cells::{Cell, Member};
 use ents_domain::tags::Tag;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// Python's `datetime.isoformat()`: microseconds only when non-zero.
-pub(crate) fn isoformat(ts: NaiveDateTime) -> String {
-    ts.format(if ts.and_utc().timestamp_subsec_micros() == 0 {
-        "%Y-%m-%dT%H:%M:%S"
-    } else {
-        "%Y-%m-%dT%H:%M:%S%.6f"
-    })
-    .to_string()
-}
+use crate::routes::isoformat::isoformat;
 
 /// A cell: `id, name, location, latitude, longitude, archive` (no owner, as upstream).
 #[derive(Debug, Serialize, ToSchema)]
