@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ents_domain::exports::ExportFileStore;
-use tokio::time::MissedTickBehavior;
 
 /// How often the retention sweep runs: often enough that a file outlives its retention by
 /// at most this much, rarely enough that listing the directory costs nothing.
@@ -24,15 +23,7 @@ pub async fn run_export_retention<F>(
 ) where
     F: Future<Output = ()> + Send,
 {
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = ticks.tick() => sweep(files.as_ref(), retention).await,
-        }
-    }
+    crate::periodic::every(interval, shutdown, || sweep(files.as_ref(), retention)).await;
 }
 
 #[tracing::instrument(name = "export_retention", skip(files))]

@@ -13,6 +13,7 @@ mod export_retention;
 pub mod exports;
 mod exports_files;
 mod in_process;
+mod periodic;
 mod ping;
 mod run;
 mod sweeper;

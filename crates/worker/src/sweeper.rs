@@ -2,7 +2,6 @@ use std::future::Future;
 use std::time::Duration;
 
 use ents_domain::jobs::JobService;
-use tokio::time::MissedTickBehavior;
 
 /// Jobs republished per sweep. Republishing does not change a record, so a sweep returns
 /// the same oldest jobs until they run; a bounded batch keeps one sweep short.
@@ -18,15 +17,7 @@ pub async fn run_sweeper<F>(service: JobService, interval: Duration, grace: Dura
 where
     F: Future<Output = ()> + Send,
 {
-    let mut ticks = tokio::time::interval(interval);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            () = &mut shutdown => return,
-            _ = ticks.tick() => sweep(&service, grace).await,
-        }
-    }
+    crate::periodic::every(interval, shutdown, || sweep(&service, grace)).await;
 }
 
 #[tracing::instrument(name = "sweep", skip(service))]
