@@ -73,7 +73,7 @@ impl Application {
                     access,
                 )),
             )?),
-            loggers: Some(crate::loggers::service(settings, &db, &jobs)),
+            loggers: Some(crate::loggers::service(settings, &db, &jobs)?),
             exports: Some(crate::exports::service(
                 settings,
                 &db,

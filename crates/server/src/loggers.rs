@@ -21,19 +21,24 @@ pub fn handlers(settings: &Settings, db: &Db) -> anyhow::Result<HandlerRegistry>
     .context("the [ttn] settings")
 }
 
-/// The logger use case. Registration jobs are submitted only when TTN is configured.
-pub fn service(settings: &Settings, db: &Db, jobs: &JobRuntime) -> Arc<LoggerService> {
+/// The logger use case. Registration jobs are submitted, and devices read for `ttn_status`,
+/// only when TTN is configured. Errors: the TTN settings are invalid.
+pub fn service(
+    settings: &Settings,
+    db: &Db,
+    jobs: &JobRuntime,
+) -> anyhow::Result<Arc<LoggerService>> {
     let repo: Arc<dyn LoggerRepository> = Arc::new(PgLoggerRepository::new(db.clone()));
     let ttn_jobs = settings
         .ttn
         .registry_configured()
         .then(|| jobs.service().clone());
-    if settings.ttn.registry_configured() {
+    let mut service = LoggerService::new(repo, ttn_jobs, crate::identity::access_policy(settings));
+    if let Some(registry) =
+        ents_worker::ttn::device_registry(settings).context("the [ttn] settings")?
+    {
         tracing::info!(app_id = ?settings.ttn.app_id, "TTN device registration is on");
+        service = service.with_device_registry(registry);
     }
-    Arc::new(LoggerService::new(
-        repo,
-        ttn_jobs,
-        crate::identity::access_policy(settings),
-    ))
+    Ok(Arc::new(service))
 }

@@ -23,6 +23,15 @@ pub fn ttn_settings(settings: &Settings) -> Option<TtnSettings> {
     })
 }
 
+/// The TTN client, when TTN is configured. Errors: the TTN settings are invalid (a URL or
+/// the app id).
+pub fn device_registry(settings: &Settings) -> Result<Option<Arc<dyn DeviceRegistry>>, BuildError> {
+    let Some(ttn) = ttn_settings(settings) else {
+        return Ok(None);
+    };
+    Ok(Some(Arc::new(TtnClient::new(ttn)?)))
+}
+
 /// `handlers` plus the TTN handlers when TTN is configured (unchanged otherwise).
 /// Errors: the TTN settings are invalid (a URL or the app id).
 pub fn with_ttn_handlers(
@@ -30,10 +39,9 @@ pub fn with_ttn_handlers(
     settings: &Settings,
     loggers: Arc<dyn LoggerRepository>,
 ) -> Result<HandlerRegistry, BuildError> {
-    let Some(ttn) = ttn_settings(settings) else {
+    let Some(registry) = device_registry(settings)? else {
         return Ok(handlers);
     };
-    let registry: Arc<dyn DeviceRegistry> = Arc::new(TtnClient::new(ttn)?);
     Ok(ttn_handlers(
         handlers,
         RegistrationJobs::new(loggers, registry),

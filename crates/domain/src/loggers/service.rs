@@ -7,7 +7,7 @@ use super::model::{
     DUPLICATE_LOGGER_NAME, Logger, LoggerChanges, LoggerFilter, LoggerId, NewLogger, TtnState,
     device_id, is_ents,
 };
-use super::ports::LoggerRepository;
+use super::ports::{DeviceRegistry, LoggerRepository};
 use super::registration::{TTN_DEREGISTER, TTN_REGISTER, TTN_RENAME};
 use crate::DomainError;
 use crate::access::{AccessPolicy, Action, ResourceFacts, ResourceKind, authorize, require_caller};
@@ -54,6 +54,9 @@ pub struct LoggerService {
     repo: Arc<dyn LoggerRepository>,
     /// Submits TTN jobs; `None` when TTN is not configured.
     ttn_jobs: Option<JobService>,
+    /// Reads a device's live state for `get_with_ttn_status`; `None` when TTN is not
+    /// configured.
+    registry: Option<Arc<dyn DeviceRegistry>>,
     policy: AccessPolicy,
 }
 
@@ -66,8 +69,15 @@ impl LoggerService {
         Self {
             repo,
             ttn_jobs,
+            registry: None,
             policy,
         }
+    }
+
+    /// Lets `get_with_ttn_status` ask TTN for the device of an `ents` logger.
+    pub fn with_device_registry(mut self, registry: Arc<dyn DeviceRegistry>) -> Self {
+        self.registry = Some(registry);
+        self
     }
 
     /// `only_mine`: the caller's loggers; otherwise every logger when reads are public, else
@@ -95,6 +105,39 @@ impl LoggerService {
         let logger = self.repo.get(id).await?;
         authorize(self.policy, caller, Action::Read, &facts(&logger))?;
         Ok(logger)
+    }
+
+    /// [`get`](Self::get), plus, for an `ents` logger when TTN is configured, the device as
+    /// TTN's Identity Server has it now (upstream's `ttn_status`). That part is best effort,
+    /// as upstream: a device TTN does not know, or a TTN that does not answer (bounded by the
+    /// adapter's timeout), gives `None` and a warning, never an error. Whatever TTN sends,
+    /// keys are removed (`root_keys`, `session`): upstream leaked AppKeys here (D-16).
+    /// Errors: those of `get`.
+    pub async fn get_with_ttn_status(
+        &self,
+        caller: Option<&Caller>,
+        id: LoggerId,
+    ) -> Result<(Logger, Option<serde_json::Value>), DomainError> {
+        let logger = self.get(caller, id).await?;
+        let Some(registry) = self.registry.as_ref().filter(|_| logger.is_ents()) else {
+            return Ok((logger, None));
+        };
+        let status = match registry.get(&device_id(logger.id)).await {
+            Ok(Some(mut device)) => {
+                if let Some(fields) = device.as_object_mut() {
+                    fields.remove("root_keys");
+                    fields.remove("session");
+                    fields.remove("pending_session");
+                }
+                Some(device)
+            }
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(logger = logger.id.0, %error, "could not read the device from TTN");
+                None
+            }
+        };
+        Ok((logger, status))
     }
 
     /// Creates a logger owned by the caller and, for an `ents` logger with valid credentials,

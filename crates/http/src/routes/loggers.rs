@@ -89,13 +89,18 @@ pub(crate) struct TtnRegistrationBody {
     error: Option<String>,
 }
 
-/// One logger: the upstream keys, then `ttn_registration` when registration was asked for.
+/// One logger: the upstream keys, then `ttn_registration` when registration was asked for,
+/// then (`GET` of an `ents` logger, TTN configured and answering) `ttn_status`.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct LoggerDetail {
     #[serde(flatten)]
     logger: LoggerBody,
     #[serde(skip_serializing_if = "Option::is_none")]
     ttn_registration: Option<TtnRegistrationBody>,
+    /// The device as TTN's Identity Server has it now (ids, name, timestamps; never keys).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    ttn_status: Option<serde_json::Value>,
 }
 
 impl From<&Logger> for LoggerDetail {
@@ -106,6 +111,7 @@ impl From<&Logger> for LoggerDetail {
                 state: state.as_str(),
                 error: logger.ttn_error.clone(),
             }),
+            ttn_status: None,
         }
     }
 }
@@ -135,7 +141,8 @@ pub(crate) async fn list_loggers(
     Ok(HttpResponse::Ok().json(body))
 }
 
-/// One logger, with its TTN registration state.
+/// One logger, with its TTN registration state and, for an `ents` logger, the device as TTN
+/// has it (`ttn_status`, when TTN answers).
 #[utoipa::path(
     tag = "loggers",
     params(("logger_id" = u32, Path, description = "Logger id")),
@@ -151,10 +158,13 @@ pub(crate) async fn get_logger(
     caller: Authenticated,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let logger = service(&state)?
-        .get(Some(&caller.0), logger_id(&path)?)
+    let (logger, ttn_status) = service(&state)?
+        .get_with_ttn_status(Some(&caller.0), logger_id(&path)?)
         .await?;
-    Ok(HttpResponse::Ok().json(LoggerDetail::from(&logger)))
+    Ok(HttpResponse::Ok().json(LoggerDetail {
+        ttn_status,
+        ..LoggerDetail::from(&logger)
+    }))
 }
 
 /// What `POST /api/logger/` reads.

@@ -168,11 +168,21 @@ pub async fn settled(api: &Api<'_>, who: &Who, id: i32) -> Value {
     panic!("registration of logger {id} still pending");
 }
 
-/// `METHOD path` of every request the fake TTN received.
-pub async fn ttn_calls(ttn: &MockServer) -> Vec<String> {
+/// Every write the fake TTN received, in order (the `GET`s of `ttn_status`, which every
+/// `GET /api/logger/<id>` of an `ents` logger makes, are left out).
+pub async fn ttn_writes(ttn: &MockServer) -> Vec<wiremock::Request> {
     ttn.received_requests()
         .await
         .unwrap()
+        .into_iter()
+        .filter(|r| r.method != wiremock::http::Method::GET)
+        .collect()
+}
+
+/// `METHOD path` of [`ttn_writes`].
+pub async fn ttn_calls(ttn: &MockServer) -> Vec<String> {
+    ttn_writes(ttn)
+        .await
         .iter()
         .map(|r| format!("{} {}", r.method, r.url.path()))
         .collect()

@@ -63,11 +63,13 @@ async fn registration_runs_as_a_job_and_the_logger_shows_it() {
     let logger = settled(&api, &owner, id).await;
     assert_eq!(logger["ttn_registration"], json!({"state": "registered"}));
     assert_eq!(ttn_calls(&ttn).await, with_id(&REGISTER, id));
-    let requests = ttn.received_requests().await.unwrap();
+    let requests = ttn_writes(&ttn).await;
     assert!(
-        requests
-            .iter()
-            .all(|r| r.headers.get("authorization").unwrap() == "Bearer NNSXS.test-key")
+        ttn.received_requests().await.unwrap().iter().all(|r| r
+            .headers
+            .get("authorization")
+            .unwrap()
+            == "Bearer NNSXS.test-key")
     );
     let join: serde_json::Value = serde_json::from_slice(&requests[3].body).unwrap();
     assert_eq!(join["end_device"]["root_keys"]["app_key"]["key"], KEY_A);
@@ -179,8 +181,7 @@ async fn renaming_a_registered_logger_renames_the_device_with_a_field_mask() {
         calls[4],
         format!("PUT /is/api/v3/applications/ents-app/devices/dirtviz-{id}")
     );
-    let body: serde_json::Value =
-        serde_json::from_slice(&ttn.received_requests().await.unwrap()[4].body).unwrap();
+    let body: serde_json::Value = serde_json::from_slice(&ttn_writes(&ttn).await[4].body).unwrap();
     assert_eq!(body["end_device"]["name"], "renamed");
     assert_eq!(body["field_mask"], json!({"paths": ["name"]}));
     assert!(!body.to_string().contains(KEY_A));
@@ -201,7 +202,7 @@ async fn two_devices_never_see_each_others_app_key() {
         let (_, got) = api.get(&owner, &format!("/api/logger/{id}")).await;
         assert_eq!(got["ttn_registration"]["state"], "registered");
     }
-    let requests = ttn.received_requests().await.unwrap();
+    let requests = ttn_writes(&ttn).await;
     let second: Vec<String> = requests[4..]
         .iter()
         .map(|r| String::from_utf8_lossy(&r.body).into_owned())
@@ -210,4 +211,66 @@ async fn two_devices_never_see_each_others_app_key() {
     assert!(second[3].contains(KEY_B));
     api.never_showed(KEY_A);
     api.never_showed(KEY_B);
+}
+
+/// `GET /api/logger/<id>` of an `ents` logger adds the device as TTN has it (`ttn_status`),
+/// never its keys; a device TTN does not know, a TTN that fails, or another type of logger
+/// gives the plain logger.
+#[tokio::test]
+async fn an_ents_logger_shows_its_live_ttn_status_without_keys() {
+    let ttn = MockServer::start().await;
+    let app = app_with_ttn(&ttn).await;
+    let api = Api::new(&app);
+    let (owner, _) = user(&app).await;
+    let id = api.create(&owner, ents_body("node-s", KEY_A)).await;
+    let plain = api
+        .create(&owner, json!({"name": "plain", "type": "other"}))
+        .await;
+    let device = format!("/is/api/v3/applications/ents-app/devices/dirtviz-{id}");
+
+    // TTN knows the device (and, as a stand-in for upstream's leak, sends keys along).
+    Mock::given(method("GET"))
+        .and(path(device.clone()))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "ids": {"device_id": format!("dirtviz-{id}"), "application_ids": {"application_id": "ents-app"}},
+            "created_at": "2026-11-29T10:00:00Z",
+            "root_keys": {"app_key": {"key": KEY_A}},
+        })))
+        .up_to_n_times(1)
+        .mount(&ttn)
+        .await;
+    let (status, logger) = api.get(&owner, &format!("/api/logger/{id}")).await;
+    assert_eq!(status, 200, "{logger}");
+    assert_eq!(
+        logger["ttn_status"],
+        json!({
+            "ids": {"device_id": format!("dirtviz-{id}"), "application_ids": {"application_id": "ents-app"}},
+            "created_at": "2026-11-29T10:00:00Z",
+        })
+    );
+    assert!(!logger.to_string().contains(KEY_A));
+    assert_eq!(logger["name"], "node-s");
+
+    // Unknown to TTN, then TTN failing: the plain logger.
+    Mock::given(method("GET"))
+        .and(path(device.clone()))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({})))
+        .up_to_n_times(1)
+        .mount(&ttn)
+        .await;
+    let (status, logger) = api.get(&owner, &format!("/api/logger/{id}")).await;
+    assert_eq!((status, logger.get("ttn_status")), (200, None));
+    Mock::given(method("GET"))
+        .and(path(device))
+        .respond_with(ResponseTemplate::new(500).set_body_json(json!({})))
+        .mount(&ttn)
+        .await;
+    let (status, logger) = api.get(&owner, &format!("/api/logger/{id}")).await;
+    assert_eq!((status, logger.get("ttn_status")), (200, None));
+
+    // Another type: TTN is not asked.
+    let before = ttn.received_requests().await.unwrap().len();
+    let (status, logger) = api.get(&owner, &format!("/api/logger/{plain}")).await;
+    assert_eq!((status, logger.get("ttn_status")), (200, None));
+    assert_eq!(ttn.received_requests().await.unwrap().len(), before);
 }
