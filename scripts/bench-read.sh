@@ -16,56 +16,25 @@
 #   BENCH_SERIES_ROWS=1000000 BENCH_EXPORT_ROWS=10000000 BENCH_READS=20 scripts/bench-read.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 series_rows="${BENCH_SERIES_ROWS:-1000000}"
 export_rows="${BENCH_EXPORT_ROWS:-10000000}"
 reads="${BENCH_READS:-20}"
-target="${CARGO_TARGET_DIR:-$root/target}"
+bench=bench-read
+source scripts/bench-lib.sh
+build_release -p ents-server --bin ents -p ents-worker --bin ents-worker
 
-bash scripts/services.sh
-echo "[bench-read] building release binaries (ents, ents-worker)" >&2
-cargo build --release -q -p ents-server --bin ents -p ents-worker --bin ents-worker
-
-db="ents_bench_read_$$"
-pg="postgres://postgres@127.0.0.1:5432/$db"
-amqp="${BENCH_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
-exports_dir="$target/bench-exports-$$"
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 rollup_port=$(free_port)
 raw_port=$(free_port)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  rm -rf "$exports_dir"
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-q() { psql "$pg" -v ON_ERROR_STOP=1 -Atqc "$1"; }
-
 # Jobs go to RabbitMQ on a queue of this run only, so the worker below is the one exporting.
-export DATABASE_URL="$pg" ACCESS_TOKEN_SECRET=bench-access-secret-0123456789abcdef0123456789 \
-  REFRESH_TOKEN_SECRET=bench-refresh-secret-0123456789abcdef012345678 ENTS_LOG__FILTER=warn \
-  ENTS_AMQP__URL="$amqp" ENTS_AMQP__QUEUE="ents_bench_jobs_$$" \
-  ENTS_INGEST__QUEUE="ents_bench_ingest_$$" ENTS_EXPORTS__DIRECTORY="$exports_dir"
-
-start_server() { # port, log name, extra environment…
-  local port=$1 name=$2
-  shift 2
-  env ENTS_HTTP__LISTEN="127.0.0.1:$port" "$@" "$target/release/ents" serve >"$target/$name.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/api/" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "[bench-read] the server did not start; log: $target/$name.log" >&2; exit 1
-}
+export ENTS_AMQP__URL="$amqp" ENTS_AMQP__QUEUE="ents_bench_jobs_$$" \
+  ENTS_INGEST__QUEUE="ents_bench_ingest_$$" ENTS_EXPORTS__DIRECTORY="$scratch/exports"
 
 start_server "$rollup_port" bench-read-rollups   # creates and migrates the database
 start_server "$raw_port" bench-read-raw ENTS_SERIES__USE_ROLLUPS=false
 
 # The series: one row every 2.592 s over 30 days from 2024-01-01 (1,000,000 rows by
 # default), inserted in one statement so the rollup triggers run once per statement.
-echo "[bench-read] inserting $series_rows rows into one series" >&2
+say "inserting $series_rows rows into one series"
 q "INSERT INTO cell (id, name) VALUES (1, 'bench-series'), (2, 'bench-export');
    INSERT INTO logger (id, name, uuid, date_created) VALUES (1, 'bench', gen_random_uuid(), now());
    INSERT INTO power_data (cell_id, logger_id, ts, voltage, current)
@@ -76,7 +45,7 @@ q "VACUUM ANALYZE power_data" >/dev/null
 q "VACUUM ANALYZE power_rollup" >/dev/null
 
 range="startTime=2024-01-01T00:00:00Z&endTime=2024-01-31T00:00:00Z&resample=hour"
-echo "[bench-read] hourly resample over 30 days: $reads requests per variant" >&2
+say "hourly resample over 30 days: $reads requests per variant"
 with_rollups=$(python3 scripts/bench_probe.py get "http://127.0.0.1:$rollup_port/api/power/1?$range" "$reads")
 raw=$(python3 scripts/bench_probe.py get "http://127.0.0.1:$raw_port/api/power/1?$range" "$reads")
 
@@ -103,23 +72,21 @@ server_sql="WITH parts AS (
 SELECT b AS bucket, sum(n0)::bigint AS n0, sum(s0) AS s0, min(lo0) AS lo0, max(hi0) AS hi0, sum(n1)::bigint AS n1, sum(s1) AS s1, min(lo1) AS lo1, max(hi1) AS hi1, sum(n2)::bigint AS n2, sum(s2) AS s2, min(lo2) AS lo2, max(hi2) AS hi2, sum(n3)::bigint AS n3, sum(s3) AS s3, min(lo3) AS lo3, max(hi3) AS hi3 FROM parts GROUP BY b ORDER BY b;"
 bare_ms=$(pgbench_ms "$bare_sql")
 server_sql_ms=$(pgbench_ms "$(tr '\n' ' ' <<<"$server_sql")")
-stop_raw() { kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; }
-stop_raw
+stop_last   # the raw server
 
 # The export: cell 2, raw rows (the rollup and foreign-key triggers are not needed to read
 # them back, so the load skips them).
-echo "[bench-read] inserting $export_rows rows to export" >&2
+say "inserting $export_rows rows to export"
 q "SET session_replication_role = replica;
    INSERT INTO power_data (cell_id, logger_id, ts, voltage, current)
    SELECT 2, 1, timestamp '2020-01-01' + i * interval '1 second', 1.25, 0.0003
      FROM generate_series(0, $export_rows - 1) i;" >/dev/null
 q "VACUUM ANALYZE power_data;" >/dev/null
-"$target/release/ents-worker" >"$target/bench-read-worker.log" 2>&1 &
-worker_pid=$!
-pids+=($worker_pid)
+start_worker bench-read-worker
+worker_pid=${pids[-1]}
 sleep 2   # connected and consuming
 end=$(q "SELECT to_char(max(ts), 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM power_data WHERE cell_id = 2")
-echo "[bench-read] exporting $export_rows rows (every value: $((export_rows * 3)) CSV lines)" >&2
+say "exporting $export_rows rows (every value: $((export_rows * 3)) CSV lines)"
 exported=$(python3 scripts/bench_probe.py export "http://127.0.0.1:$rollup_port" \
   "{\"cell_ids\": [2], \"start\": \"2020-01-01T00:00:00Z\", \"end\": \"$end\", \"resample\": \"none\"}" \
   "$worker_pid")

@@ -21,7 +21,6 @@
 # one row per (cell, hour), so a single hot cell would measure that row's lock, not ingestion.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$(pwd)
 connections="${BENCH_CONNECTIONS:-64}"
 requests="${BENCH_REQUESTS:-20000}"
 kind="${BENCH_KIND:-power}"
@@ -29,40 +28,12 @@ items="${BENCH_ITEMS:-4}"
 queued="${BENCH_QUEUED:-1}"
 cells="${BENCH_CELLS:-1000}"
 queued_worker="${BENCH_QUEUED_WORKER:-after}"
-target="${CARGO_TARGET_DIR:-$root/target}"
+bench=bench
+source scripts/bench-lib.sh
+build_release -p ents-server --bin ents -p ents-worker --bin ents-worker -p ents-bench --bin ents-load
 
-bash scripts/services.sh
-echo "[bench] building release binaries (ents, ents-worker, ents-load)" >&2
-cargo build --release -q -p ents-server --bin ents -p ents-worker --bin ents-worker -p ents-bench --bin ents-load
-
-db="ents_bench_$$"
-queue="ents_bench_ingest_$$"
-pg="postgres://postgres@127.0.0.1:5432/$db"
-amqp="${BENCH_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-q() { psql "$pg" -Atqc "$1"; }
-
-export DATABASE_URL="$pg" ACCESS_TOKEN_SECRET=bench-access-secret-0123456789abcdef0123456789 \
-  REFRESH_TOKEN_SECRET=bench-refresh-secret-0123456789abcdef012345678 ENTS_LOG__FILTER=warn \
-  ENTS_HTTP__LISTEN="127.0.0.1:$port" ENTS_DATABASE__POOL_MAX_SIZE="${BENCH_POOL:-16}" \
-  ENTS_INGEST__QUEUE="$queue"
-
-start_server() {
-  "$target/release/ents" serve >"$target/bench-server.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 120); do
-    curl -fsS "http://127.0.0.1:$port/api/" >/dev/null 2>&1 && return 0
-    sleep 0.5
-  done
-  echo "[bench] the server did not start; log: $target/bench-server.log" >&2; exit 1
-}
-stop_server() { kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 'pids[-1]'; }
+port=$(free_port)
+export ENTS_DATABASE__POOL_MAX_SIZE="${BENCH_POOL:-16}" ENTS_INGEST__QUEUE="ents_bench_ingest_$$"
 reset_rows() { q "TRUNCATE power_data, data, sensor RESTART IDENTITY CASCADE" >/dev/null; q "TRUNCATE power_rollup, data_rollup" >/dev/null 2>&1 || true; }
 rows() { q "SELECT (SELECT count(*) FROM power_data) + (SELECT count(*) FROM data)"; }
 load() {
@@ -71,7 +42,7 @@ load() {
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
-start_server   # creates and migrates the database
+start_server "$port" bench-server   # creates and migrates the database
 q "INSERT INTO cell (id, name) SELECT i, 'bench-' || i FROM generate_series(1, $cells) i ON CONFLICT DO NOTHING;
    INSERT INTO logger (id, name, uuid, date_created) VALUES (1, 'bench', gen_random_uuid(), now()) ON CONFLICT DO NOTHING;" >/dev/null
 
@@ -80,10 +51,10 @@ q "INSERT INTO cell (id, name) SELECT i, 'bench-' || i FROM generate_series(1, $
   --kind "$kind" --items "$items" --cells "$cells" --ts0 1000000000 >/dev/null
 reset_rows
 
-echo "[bench] direct mode: $requests $kind uploads over $connections connections" >&2
+say "direct mode: $requests $kind uploads over $connections connections"
 direct=$(load)
 direct_rows=$(rows)
-stop_server
+stop_last
 
 # PostgreSQL's own ceiling: single-row inserts into the same table, one per transaction.
 reset_rows
@@ -102,7 +73,7 @@ else
 INSERT INTO data (sensor_id, ts, float_val) VALUES (:c, to_timestamp(:n) AT TIME ZONE 'UTC', 1.5) ON CONFLICT (sensor_id, ts) DO NOTHING;
 SQL
 fi
-echo "[bench] pgbench: single-row inserts over $cells cells, $connections connections, 15 s" >&2
+say "pgbench: single-row inserts over $cells cells, $connections connections, 15 s"
 pgbench_tps=$(pgbench -h 127.0.0.1 -U postgres -n -c "$connections" -j 2 -T 15 -D cells="$cells" -f "$script" "$db" 2>/dev/null \
   | awk '/^tps = / {print $3; exit}')
 rm -f "$script"
@@ -111,19 +82,15 @@ reset_rows
 queued_line=""
 if [[ "$queued" == 1 ]]; then
   export ENTS_AMQP__URL="$amqp" ENTS_INGEST__MODE=queued
-  start_worker() {
-    "$target/release/ents-worker" >"$target/bench-worker.log" 2>&1 &
-    pids+=($!)
-  }
   # `during`: the worker drains while the load runs (on this host it then competes with the
   # API for the same CPUs); `after` (default): the burst is absorbed by the broker first, as
   # when the database is the bottleneck, and the worker drains it afterwards.
-  [[ "$queued_worker" == during ]] && start_worker
-  start_server
-  echo "[bench] queued mode: same load (worker $queued_worker), then until the worker has written every row" >&2
+  [[ "$queued_worker" == during ]] && start_worker bench-worker
+  start_server "$port" bench-server
+  say "queued mode: same load (worker $queued_worker), then until the worker has written every row"
   started=$(date +%s.%N)
   queued_line=$(load)
-  [[ "$queued_worker" == during ]] || start_worker
+  [[ "$queued_worker" == during ]] || start_worker bench-worker
   expected=$(field "$queued_line" rows_expected | cut -d. -f1)
   for _ in $(seq 1 600); do
     [[ "$(rows)" -ge "$expected" ]] && break

@@ -368,6 +368,8 @@ pub struct IngestConfig {
     /// Transactions (direct mode) or broker publishes (queued mode) under way at once;
     /// uploads arriving while all are busy go together into the next one. 0 in direct mode
     /// turns the group commit off (one transaction per upload; queued mode then uses 1).
+    /// More writers than cores only makes the shared transactions smaller
+    /// (docs/performance.md), hence the default of 2.
     pub group_commit_writers: usize,
     /// Most uploads in one group-commit transaction or one packed broker message.
     pub group_commit_max_uploads: usize,
@@ -382,7 +384,7 @@ impl Default for IngestConfig {
             queue: "ents.ingest".into(),
             batch_max: 500,
             batch_wait_ms: 20,
-            group_commit_writers: 4,
+            group_commit_writers: 2,
             group_commit_max_uploads: 100,
         }
     }
