@@ -23,27 +23,3 @@ where
     }
     None
 }
-
-/// Deletes the queues of a test's topology (`q`, `q.retry`, `q.dead`), best effort.
-pub async fn delete_queues(amqp_url: &str, base: &str) {
-    let Ok(connection) =
-        lapin::Connection::connect(amqp_url, lapin::ConnectionProperties::default()).await
-    else {
-        return;
-    };
-    if let Ok(channel) = connection.create_channel().await {
-        for name in [
-            base.to_owned(),
-            format!("{base}.retry"),
-            format!("{base}.dead"),
-        ] {
-            let _ = channel
-                .queue_delete(
-                    name.as_str().into(),
-                    lapin::options::QueueDeleteOptions::default(),
-                )
-                .await;
-        }
-    }
-    let _ = connection.close(200, "done".into()).await;
-}

@@ -3,7 +3,7 @@
 //! embedded queue without a broker, and in a worker fed by the real RabbitMQ with one.
 
 use ents_domain::jobs::{JobRepository, JobRunner, JobService, JobState};
-use ents_e2e::{delete_queues, eventually};
+use ents_e2e::eventually;
 use ents_persistence::PgJobRepository;
 use ents_server::testing::TestApp;
 use ents_test_support::{amqp_url, unique_name};
@@ -92,5 +92,5 @@ async fn with_rabbitmq_a_job_published_by_the_api_runs_once_in_the_worker() {
 
     let _ = stop.send(());
     worker.await.unwrap().unwrap();
-    delete_queues(&amqp_url(), &queue).await;
+    ents_test_support::delete_queues(&queue).await;
 }

@@ -287,26 +287,6 @@ async fn with_private_reads_only_members_export_and_only_the_creator_sees_it() {
     assert_eq!(status["state"], "succeeded");
 }
 
-async fn delete_queues(base: &str) {
-    let Ok(connection) =
-        lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await
-    else {
-        return;
-    };
-    if let Ok(channel) = connection.create_channel().await {
-        for name in [
-            base.to_owned(),
-            format!("{base}.retry"),
-            format!("{base}.dead"),
-        ] {
-            let _ = channel
-                .queue_delete(name.as_str().into(), Default::default())
-                .await;
-        }
-    }
-    let _ = connection.close(200, "done".into()).await;
-}
-
 /// Files of export `id` in the server's export directory.
 fn files_of(app: &TestApp, id: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(&app.settings.exports.directory)
@@ -389,5 +369,5 @@ async fn with_rabbitmq_a_worker_that_died_mid_export_is_replaced_by_one_complete
 
     let _ = stop.send(());
     worker.await.unwrap().unwrap();
-    delete_queues(&queue).await;
+    ents_test_support::delete_queues(&queue).await;
 }

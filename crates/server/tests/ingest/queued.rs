@@ -87,29 +87,6 @@ async fn run_consumer_until(app: &TestApp, expected: usize) {
     consumer.await.unwrap().unwrap();
 }
 
-async fn delete_queues(base: &str) {
-    let Ok(connection) =
-        lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default()).await
-    else {
-        return;
-    };
-    if let Ok(channel) = connection.create_channel().await {
-        for name in [
-            base.to_owned(),
-            format!("{base}.retry"),
-            format!("{base}.dead"),
-        ] {
-            let _ = channel
-                .queue_delete(
-                    name.as_str().into(),
-                    lapin::options::QueueDeleteOptions::default(),
-                )
-                .await;
-        }
-    }
-    let _ = connection.close(200, "OK".into()).await;
-}
-
 #[tokio::test]
 async fn uploads_are_confirmed_first_then_written_once_by_the_worker() {
     let (app, queue) = queued_app(amqp_url()).await;
@@ -144,7 +121,7 @@ async fn uploads_are_confirmed_first_then_written_once_by_the_worker() {
     run_consumer_until(&app, 20 + 32).await;
     assert_eq!(count(&app, "power_data").await, 20);
     assert_eq!(count(&app, "sensor").await, 32);
-    delete_queues(&queue).await;
+    ents_test_support::delete_queues(&queue).await;
 }
 
 /// Concurrent uploads that arrive while the one publish slot awaits its confirm are packed
@@ -167,7 +144,7 @@ async fn concurrent_uploads_share_messages_and_are_all_written() {
     );
     run_consumer_until(&app, 200).await;
     assert_eq!(count(&app, "power_data").await, 200);
-    delete_queues(&queue).await;
+    ents_test_support::delete_queues(&queue).await;
 }
 
 #[tokio::test]
@@ -178,5 +155,5 @@ async fn without_the_brokers_confirm_the_upload_is_not_accepted() {
     assert_eq!(response.status(), 503);
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(measurement_rows(&app).await, 0);
-    delete_queues(&queue).await;
+    ents_test_support::delete_queues(&queue).await;
 }

@@ -144,6 +144,14 @@ pub fn ents_body(name: &str, app_key: &str) -> Value {
 
 /// A server whose TTN is the fake at `ttn`.
 pub async fn app_with_ttn(ttn: &MockServer) -> TestApp {
+    app_with_ttn_and(ttn, |_| {}).await
+}
+
+/// [`app_with_ttn`], with more settings.
+pub async fn app_with_ttn_and(
+    ttn: &MockServer,
+    customise: impl FnOnce(&mut ents_config::Settings),
+) -> TestApp {
     let uri = ttn.uri();
     TestApp::spawn_with(|s| {
         s.ttn.api_key = Some("NNSXS.test-key".to_owned().into());
@@ -151,6 +159,7 @@ pub async fn app_with_ttn(ttn: &MockServer) -> TestApp {
         s.ttn.identity_server_url = format!("{uri}/is/api/v3");
         s.ttn.cluster_url = format!("{uri}/api/v3");
         s.ttn.request_timeout_ms = 2_000;
+        customise(s);
     })
     .await
 }

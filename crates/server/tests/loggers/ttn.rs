@@ -274,3 +274,66 @@ async fn an_ents_logger_shows_its_live_ttn_status_without_keys() {
     assert_eq!((status, logger.get("ttn_status")), (200, None));
     assert_eq!(ttn.received_requests().await.unwrap().len(), before);
 }
+
+/// With a broker, the API only publishes the registration job to RabbitMQ; a worker wired as
+/// the `ents-worker` binary wires it (`with_ttn_handlers` over the same settings) runs it.
+#[tokio::test]
+async fn with_rabbitmq_the_worker_registers_the_device() {
+    use std::sync::Arc;
+
+    use ents_domain::jobs::{JobRepository, JobRunner, JobService};
+    use ents_persistence::{PgJobRepository, PgLoggerRepository};
+    use ents_worker::wiring::{amqp_settings, runner_settings, worker_settings};
+
+    let ttn = MockServer::start().await;
+    answer_all(&ttn, 200).await;
+    let queue = ents_test_support::unique_name("ents_ttn_jobs");
+    let q = queue.clone();
+    let app = app_with_ttn_and(&ttn, move |s| {
+        s.amqp.url = Some(ents_test_support::amqp_url().into());
+        s.amqp.queue = q;
+    })
+    .await;
+    let api = Api::new(&app);
+    let (owner, _) = user(&app).await;
+    let id = api.create(&owner, ents_body("node-q", KEY_A)).await;
+
+    // Queued in the broker; nothing has reached TTN while no worker runs.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let (_, logger) = api.get(&owner, &format!("/api/logger/{id}")).await;
+    assert_eq!(logger["ttn_registration"]["state"], "pending");
+    assert_eq!(ttn_calls(&ttn).await, Vec::<String>::new());
+
+    let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(app.db.db()));
+    let handlers = ents_worker::ttn::with_ttn_handlers(
+        ents_worker::builtin_handlers(),
+        &app.settings,
+        Arc::new(PgLoggerRepository::new(app.db.db())),
+    )
+    .unwrap();
+    let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&app.settings));
+    let publisher = ents_amqp::AmqpJobQueue::new(amqp_settings(&app.settings).unwrap()).unwrap();
+    let service = JobService::new(repo, Arc::new(publisher), 5);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(ents_worker::run_worker(
+        runner,
+        service,
+        worker_settings(&app.settings).unwrap(),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+
+    let logger = settled(&api, &owner, id).await;
+    assert_eq!(logger["ttn_registration"], json!({"state": "registered"}));
+    assert_eq!(ttn_calls(&ttn).await, with_id(&REGISTER, id));
+    assert_eq!(
+        texts(&app, "SELECT coalesce(ttn_app_key, '-') FROM logger").await,
+        ["-"]
+    );
+    api.never_showed(KEY_A);
+
+    let _ = stop.send(());
+    worker.await.unwrap().unwrap();
+    ents_test_support::delete_queues(&queue).await;
+}

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ents_amqp::{AmqpJobQueue, AmqpSettings, Topology};
+use ents_amqp::{AmqpJobQueue, AmqpSettings};
 use ents_domain::jobs::{JobRepository, JobService, JobState, NewJob};
 use tokio::sync::oneshot;
 
@@ -55,7 +55,7 @@ async fn the_worker_runs_a_job_whose_message_was_never_published() {
         .unwrap()
         .unwrap();
     queue.close().await;
-    delete_queues(&queue_name).await;
+    ents_test_support::delete_queues(&queue_name).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -89,23 +89,4 @@ async fn the_sweeper_feeds_lost_jobs_to_the_in_process_queue() {
         .await
         .unwrap()
         .unwrap();
-}
-
-/// Removes a test's queues (best effort).
-async fn delete_queues(base: &str) {
-    let options = lapin::ConnectionProperties::default();
-    let Ok(connection) = lapin::Connection::connect(&ents_test_support::amqp_url(), options).await
-    else {
-        return;
-    };
-    let Ok(channel) = connection.create_channel().await else {
-        return;
-    };
-    let topology = Topology::new(base);
-    for name in [&topology.main, &topology.retry, &topology.dead] {
-        let _ = channel
-            .queue_delete(name.as_str().into(), Default::default())
-            .await;
-    }
-    let _ = connection.close(200, "OK".into()).await;
 }
