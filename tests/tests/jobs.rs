@@ -2,15 +2,12 @@
 //! The job pipeline end to end: a job submitted by the API server runs exactly once — in the
 //! embedded queue without a broker, and in a worker fed by the real RabbitMQ with one.
 
-use ents_domain::jobs::{JobRepository, JobRunner, JobService, JobState};
+use ents_domain::jobs::{JobService, JobState};
 use ents_e2e::eventually;
-use ents_persistence::PgJobRepository;
-use ents_server::testing::TestApp;
+use ents_server::testing::{RabbitWorker, TestApp};
 use ents_test_support::{amqp_url, unique_name};
-use ents_worker::wiring::{amqp_settings, runner_settings, worker_settings};
 use secrecy::SecretString;
 use serde_json::json;
-use std::sync::Arc;
 
 async fn wait_succeeded(
     service: &JobService,
@@ -67,30 +64,13 @@ async fn with_rabbitmq_a_job_published_by_the_api_runs_once_in_the_worker() {
     assert_eq!(app.jobs.get(job.id).await.unwrap().state, JobState::Queued);
 
     // The worker: same configuration, its own job store connection.
-    let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(app.db.db()));
-    let runner = JobRunner::new(
-        repo.clone(),
-        ents_worker::builtin_handlers(),
-        runner_settings(&app.settings),
-    );
-    let publisher = ents_amqp::AmqpJobQueue::new(amqp_settings(&app.settings).unwrap()).unwrap();
-    let service = JobService::new(repo, Arc::new(publisher), 5);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(ents_worker::run_worker(
-        runner,
-        service,
-        worker_settings(&app.settings).unwrap(),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let worker = RabbitWorker::start(&app, ents_worker::builtin_handlers());
 
     let done = wait_succeeded(&app.jobs, job.id).await;
     assert_eq!(done.state, JobState::Succeeded);
     assert_eq!(done.attempts, 1, "ran exactly once");
     assert_eq!(done.result.unwrap()["payload"], json!({"hello": "worker"}));
 
-    let _ = stop.send(());
-    worker.await.unwrap().unwrap();
+    worker.stop().await;
     ents_test_support::delete_queues(&queue).await;
 }

@@ -10,11 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::identity::{bearer, seed_user, sql};
-use ents_domain::jobs::{Claim, JobId, JobRepository, JobRunner, JobService, JobState};
+use ents_domain::jobs::{Claim, JobId, JobRepository, JobState};
 use ents_persistence::PgJobRepository;
 use ents_server::testing::TestApp;
 use ents_test_support::{amqp_url, unique_name};
-use ents_worker::wiring::{amqp_settings, runner_settings, worker_settings};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
@@ -346,18 +345,7 @@ async fn with_rabbitmq_a_worker_that_died_mid_export_is_replaced_by_one_complete
     let db = app.db.db();
     let handlers = ents_worker::builtin_handlers()
         .with(ents_worker::exports::export_handler(&app.settings, &db));
-    let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&app.settings));
-    let publisher = ents_amqp::AmqpJobQueue::new(amqp_settings(&app.settings).unwrap()).unwrap();
-    let service = JobService::new(repo.clone(), Arc::new(publisher), 5);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(ents_worker::run_worker(
-        runner,
-        service,
-        worker_settings(&app.settings).unwrap(),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let worker = ents_server::testing::RabbitWorker::start(&app, handlers);
 
     let status = finished(&app, &id, None).await;
     assert_eq!(status["state"], "succeeded", "{status}");
@@ -367,7 +355,6 @@ async fn with_rabbitmq_a_worker_that_died_mid_export_is_replaced_by_one_complete
     assert_eq!(files_of(&app, &id), [format!("{id}.2.csv")]);
     assert_eq!(download(&app, &id, None).await, (200, raw_csv()));
 
-    let _ = stop.send(());
-    worker.await.unwrap().unwrap();
+    worker.stop().await;
     ents_test_support::delete_queues(&queue).await;
 }

@@ -281,9 +281,8 @@ async fn an_ents_logger_shows_its_live_ttn_status_without_keys() {
 async fn with_rabbitmq_the_worker_registers_the_device() {
     use std::sync::Arc;
 
-    use ents_domain::jobs::{JobRepository, JobRunner, JobService};
-    use ents_persistence::{PgJobRepository, PgLoggerRepository};
-    use ents_worker::wiring::{amqp_settings, runner_settings, worker_settings};
+    use ents_persistence::PgLoggerRepository;
+    use ents_server::testing::RabbitWorker;
 
     let ttn = MockServer::start().await;
     answer_all(&ttn, 200).await;
@@ -304,25 +303,13 @@ async fn with_rabbitmq_the_worker_registers_the_device() {
     assert_eq!(logger["ttn_registration"]["state"], "pending");
     assert_eq!(ttn_calls(&ttn).await, Vec::<String>::new());
 
-    let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(app.db.db()));
     let handlers = ents_worker::ttn::with_ttn_handlers(
         ents_worker::builtin_handlers(),
         &app.settings,
         Arc::new(PgLoggerRepository::new(app.db.db())),
     )
     .unwrap();
-    let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&app.settings));
-    let publisher = ents_amqp::AmqpJobQueue::new(amqp_settings(&app.settings).unwrap()).unwrap();
-    let service = JobService::new(repo, Arc::new(publisher), 5);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(ents_worker::run_worker(
-        runner,
-        service,
-        worker_settings(&app.settings).unwrap(),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let worker = RabbitWorker::start(&app, handlers);
 
     let logger = settled(&api, &owner, id).await;
     assert_eq!(logger["ttn_registration"], json!({"state": "registered"}));
@@ -333,7 +320,6 @@ async fn with_rabbitmq_the_worker_registers_the_device() {
     );
     api.never_showed(KEY_A);
 
-    let _ = stop.send(());
-    worker.await.unwrap().unwrap();
+    worker.stop().await;
     ents_test_support::delete_queues(&queue).await;
 }
