@@ -125,8 +125,9 @@ async fn consume(
             () = shutdown.wait() => return Ok(()),
             next = consumer.next() => next,
         };
+        // Each delivery with how many of `uploads` it carried, in order.
         let mut carried = Vec::new();
-        let mut uploads = 0;
+        let mut uploads = Vec::new();
         let deadline = Instant::now() + batch.wait;
         let mut next = Some(first);
         while let Some(arrived) = next.take() {
@@ -135,18 +136,18 @@ async fn consume(
             // by uploads, and a message is acknowledged once all of its uploads are written.
             match codec::decode_all(&delivery.data) {
                 Ok(decoded) => {
-                    uploads += decoded.len();
-                    carried.push((delivery, decoded));
+                    carried.push((delivery, decoded.len()));
+                    uploads.extend(decoded);
                 }
                 Err(error) => dead_letter(&delivery, dead_letters, &error.to_string(), pause).await,
             }
-            if uploads < batch.max {
+            if uploads.len() < batch.max {
                 next = tokio::time::timeout_at(deadline, consumer.next())
                     .await
                     .ok();
             }
         }
-        write(carried, writer, pause).await;
+        write(carried, &uploads, writer, pause).await;
     }
 }
 
@@ -158,20 +159,23 @@ fn delivery(next: Option<Result<Delivery, lapin::Error>>) -> Result<Delivery, Am
     }
 }
 
-#[tracing::instrument(skip_all, fields(deliveries = carried.len()))]
-async fn write(carried: Vec<(Delivery, Vec<Upload>)>, writer: &BatchWriter, pause: Duration) {
-    let uploads: Vec<Upload> = carried
-        .iter()
-        .flat_map(|(_, uploads)| uploads.iter().cloned())
-        .collect();
+/// Writes `uploads` in one transaction, then acknowledges (or hands back) the deliveries that
+/// carried them: `carried` holds each delivery with its number of uploads, in order.
+#[tracing::instrument(skip_all, fields(deliveries = carried.len(), uploads = uploads.len()))]
+async fn write(
+    carried: Vec<(Delivery, usize)>,
+    uploads: &[Upload],
+    writer: &BatchWriter,
+    pause: Duration,
+) {
     if uploads.is_empty() {
         return;
     }
-    match writer.write(&uploads).await {
+    match writer.write(uploads).await {
         Ok(outcomes) => {
             let tags = carried
                 .iter()
-                .flat_map(|(delivery, uploads)| uploads.iter().map(|_| delivery.delivery_tag));
+                .flat_map(|(delivery, n)| std::iter::repeat_n(delivery.delivery_tag, *n));
             for (outcome, tag) in outcomes.iter().zip(tags) {
                 if let StoreOutcome::Missing(missing) = outcome {
                     tracing::warn!(tag, cells = ?missing.cells, loggers = ?missing.loggers,
