@@ -9,14 +9,7 @@ async fn require_api_key_refuses_anonymous_uploads_on_every_route() {
     let legacy_response = legacy(&app, power_bytes(1, 1, 1, 1.0, 1.0)).await;
     assert_eq!(legacy_response.status(), 401);
     let json = serde_json::json!({"type": "yfs210c", "cellId": 1, "ts": 1, "data": {"flow": 1}});
-    let response = post(
-        &app,
-        "/api/sensor_json/",
-        Some("application/json"),
-        &[],
-        json.to_string().into_bytes(),
-    )
-    .await;
+    let response = sensor_json(&app, &json).await;
     assert_eq!(response.status(), 401);
     let body = serde_json::json!({"logger": "l", "cell": "c", "ts": 1, "v": 1, "i": 2});
     let response = post(

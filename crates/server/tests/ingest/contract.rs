@@ -182,17 +182,7 @@ async fn sensor_json_teros12_null_ec_is_stored_null_and_read_back_null() {
     let body = serde_json::json!({"type": "teros12", "cellId": 1, "loggerId": 1, "ts": 1_705_176_000,
         "data": {"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": null}});
     for _ in 0..2 {
-        let (status, _, _) = answer(
-            post(
-                &app,
-                "/api/sensor_json/",
-                Some("application/json"),
-                &[],
-                body.to_string().into_bytes(),
-            )
-            .await,
-        )
-        .await;
+        let (status, _, _) = answer(sensor_json(&app, &body).await).await;
         assert_eq!(status, 200);
     }
     assert_eq!(
@@ -240,17 +230,7 @@ async fn sensor_json_stores_every_kind_and_refuses_with_the_legacy_error() {
     ];
     for (i, (kind, data, _)) in kinds.iter().enumerate() {
         let body = serde_json::json!({"type": kind, "cellId": 1, "loggerId": 1, "ts": 1_700_000_000 + i, "data": data});
-        let (status, ct, bytes) = answer(
-            post(
-                &app,
-                "/api/sensor_json/",
-                Some("application/json"),
-                &[],
-                body.to_string().into_bytes(),
-            )
-            .await,
-        )
-        .await;
+        let (status, ct, bytes) = answer(sensor_json(&app, &body).await).await;
         assert_eq!(
             (status, ct.as_str(), bytes.len()),
             (200, OCTET, 0),
@@ -269,17 +249,7 @@ async fn sensor_json_stores_every_kind_and_refuses_with_the_legacy_error() {
     ];
     let before = measurement_rows(&app).await;
     for body in refusals {
-        let (status, _, bytes) = answer(
-            post(
-                &app,
-                "/api/sensor_json/",
-                Some("application/json"),
-                &[],
-                body.to_string().into_bytes(),
-            )
-            .await,
-        )
-        .await;
+        let (status, _, bytes) = answer(sensor_json(&app, &body).await).await;
         assert_eq!((status, bytes.as_slice()), (501, &[8u8, 1][..]), "{body}");
     }
     let response = post(

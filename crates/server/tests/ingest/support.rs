@@ -186,6 +186,18 @@ pub async fn generic(app: &TestApp, body: Vec<u8>) -> reqwest::Response {
     .await
 }
 
+/// `POST /api/sensor_json/` with `body` as JSON.
+pub async fn sensor_json(app: &TestApp, body: &Value) -> reqwest::Response {
+    post(
+        app,
+        "/api/sensor_json/",
+        Some("application/json"),
+        &[],
+        body.to_string().into_bytes(),
+    )
+    .await
+}
+
 /// Status, content type and body of a response.
 pub async fn answer(response: reqwest::Response) -> (u16, String, Vec<u8>) {
     let status = response.status().as_u16();
