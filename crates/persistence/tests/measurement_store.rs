@@ -315,19 +315,25 @@ async fn reused_sensor_ids_never_misattribute_rows() {
     );
 }
 
+/// A group commit with one writer (so concurrent uploads pile up behind it) and batches of at
+/// most `max_batch`.
+fn one_writer(store: PgMeasurementStore, max_batch: usize) -> Arc<GroupCommitStore> {
+    Arc::new(GroupCommitStore::start(
+        store,
+        CoalesceSettings {
+            slots: 1,
+            max_batch,
+            queue_depth: 1024,
+        },
+    ))
+}
+
 /// The group commit under concurrency: `writers = 1`, so uploads pile up behind the writer and
 /// go together; every caller still gets its own upload's outcome.
 #[tokio::test]
 async fn group_commit_answers_each_concurrent_upload_with_its_own_outcome() {
     let (db, store) = setup().await;
-    let grouped = Arc::new(GroupCommitStore::start(
-        store,
-        CoalesceSettings {
-            slots: 1,
-            max_batch: 16,
-            queue_depth: 1024,
-        },
-    ));
+    let grouped = one_writer(store, 16);
     // 100 new rows, 20 repeats of 10 of them, 10 uploads for a cell that does not exist.
     let mut uploads: Vec<Upload> = (0..100)
         .map(|n| power(n % 2 + 1, 1, 100 + n, 1.0))
@@ -377,14 +383,7 @@ async fn group_commit_fails_only_the_upload_that_fails() {
            WHEN (NEW.voltage = 666) EXECUTE FUNCTION refuse_666();",
     )
     .await;
-    let grouped = Arc::new(GroupCommitStore::start(
-        store,
-        CoalesceSettings {
-            slots: 1,
-            max_batch: 64,
-            queue_depth: 1024,
-        },
-    ));
+    let grouped = one_writer(store, 64);
     let tasks: Vec<_> = (0..40)
         .map(|n| {
             let grouped = grouped.clone();
