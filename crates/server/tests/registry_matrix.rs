@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The authorization matrix (decisions §3): every registry write route (cells, memberships,
-//! tags, loggers) × every kind of caller → the expected status, and nothing changed where the write was refused.
+//! tags, loggers) × every kind of caller → the expected status, and nothing changed where
+//! the write was refused.
 
 mod common;
 

@@ -16,7 +16,7 @@ mod path_int;
 pub(crate) mod registry;
 mod series;
 pub(crate) mod socketio;
-pub(crate) mod truthiness;
+mod truthiness;
 mod users;
 
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

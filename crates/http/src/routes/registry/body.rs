@@ -9,8 +9,6 @@ use uuid::Uuid;
 
 use crate::error::ApiError;
 
-pub(super) use crate::routes::truthiness::is_falsy;
-
 /// The fields of a JSON object body, collecting one problem list per bad field.
 pub(super) struct Fields<'a> {
     map: &'a Map<String, Value>,

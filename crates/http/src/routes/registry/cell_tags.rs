@@ -4,11 +4,12 @@
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde_json::{Value, json};
 
-use super::body::{Fields, is_falsy};
+use super::body::Fields;
 use super::shapes::{TagJson, TagWithCells, cells_json, tags_json};
 use super::{path_id, registry};
 use crate::auth::MaybeCaller;
 use crate::error::ApiError;
+use crate::routes::truthiness::is_falsy;
 use crate::state::AppState;
 
 /// The cell's tags.

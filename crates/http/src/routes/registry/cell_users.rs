@@ -6,11 +6,12 @@ use ents_domain::users::UserId;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::body::{Fields, is_falsy};
+use super::body::Fields;
 use super::shapes::{MemberJson, UserWithCells, cells_json, members_json};
 use super::{path_id, registry};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::routes::truthiness::is_falsy;
 use crate::state::AppState;
 
 /// A user id from the path: a UUID (upstream's `<int:…>` could never match one, D-30).

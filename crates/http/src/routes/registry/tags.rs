@@ -8,11 +8,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use utoipa::IntoParams;
 
-use super::body::{Fields, garde_errors, is_falsy};
+use super::body::{Fields, garde_errors};
 use super::shapes::{TagJson, tags_json};
 use super::{path_id, registry};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::routes::truthiness::is_falsy;
 use crate::state::AppState;
 
 const NO_DATA: &str = "No data provided";
