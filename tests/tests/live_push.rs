@@ -225,7 +225,7 @@ async fn seed_cell_and_logger(app: &TestApp) {
 /// POSTs a shared vector to `/api/sensor/` (with `SensorVersion: 2` for generic ones).
 async fn upload(app: &TestApp, vector: &str, generic: bool) {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../crates/wire/tests/vectors")
+        .join("../crates/core/wire/tests/vectors")
         .join(vector);
     let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut request = app

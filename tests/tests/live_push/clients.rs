@@ -42,7 +42,7 @@ impl Mode {
 }
 
 fn clients_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/live/tests")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/adapters/live/tests")
 }
 
 fn venv() -> PathBuf {

@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 
 /// The SQL of the baseline migration, to build "upstream" databases by hand.
 pub const BASELINE_UP: &str =
-    include_str!("../../../../migrations/20260703000000_upstream_baseline/up.sql");
+    include_str!("../../../../../migrations/20260703000000_upstream_baseline/up.sql");
 
 /// Realistic rows in every upstream table.
 pub const UPSTREAM_ROWS: &str = include_str!("../fixtures/upstream_rows.sql");

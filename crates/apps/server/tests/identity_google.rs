@@ -4,7 +4,7 @@
 
 mod common;
 
-#[path = "../../auth/tests/support/fake_google.rs"]
+#[path = "../../../adapters/auth/tests/support/fake_google.rs"]
 mod fake_google;
 
 use common::identity::*;

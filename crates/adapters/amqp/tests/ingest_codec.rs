@@ -8,7 +8,7 @@ use ents_amqp::ingest::codec::{decode, decode_all, encode, encode_packed};
 use ents_domain::measurements::Upload;
 
 fn vectors() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wire/tests/vectors");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../core/wire/tests/vectors");
     let mut all: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

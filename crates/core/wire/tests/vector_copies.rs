@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[test]
 fn copies_match_shared_vectors() {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let shared = manifest.join("../../../shared/vectors");
+    let shared = manifest.join("../../../../shared/vectors");
     if !shared.is_dir() {
         eprintln!(
             "note: {} not found; vector copy check skipped",

@@ -29,7 +29,7 @@ use crate::connect::{SessionOptions, establish};
 use crate::error::{PersistenceError, UPSTREAM_HEAD};
 
 /// Every migration in `migrations/`, compiled into the binary.
-pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations");
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migrations");
 
 /// The migration that reproduces the upstream schema; recorded, not run, on adoption.
 pub const BASELINE_VERSION: &str = "20260703000000";

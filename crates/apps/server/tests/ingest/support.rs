@@ -131,7 +131,7 @@ fn normalize(value: Value) -> Value {
 }
 
 pub fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../wire/tests/vectors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../core/wire/tests/vectors")
 }
 
 pub fn vector(name: &str) -> Vec<u8> {
