@@ -14,6 +14,10 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
+# Render deploy/k8s (base, production overlay, migrations Job) and validate it offline.
+k8s-validate:
+    bash scripts/k8s-validate.sh
+
 # Format the code.
 fmt:
     cargo fmt --all

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every check the project has, in the order CI runs them: formatting, lints, the test
-# suites of every crate (against the real local PostgreSQL and RabbitMQ), then the public
-# conformance suite against a freshly started server.
+# Every check the project has, in the order CI runs them: formatting, the Kubernetes
+# manifests, lints, the test suites of every crate (against the real local PostgreSQL and
+# RabbitMQ), then the public conformance suite against a freshly started server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,9 @@ bash scripts/services.sh
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+
+echo "== Kubernetes manifests (deploy/k8s: render, validate offline)"
+bash scripts/k8s-validate.sh
 
 echo "== cargo clippy --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
