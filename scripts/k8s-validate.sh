@@ -52,7 +52,8 @@ find_kubectl() {
   # kubernetes-client 1.20 bundles a kustomize too old for components).
   if [[ $(id -u) -eq 0 && -n "$(apt-cache madison kubectl 2>/dev/null)" ]]; then
     log "installing kubectl (apt)"
-    if apt-get install -y -qq kubectl >/dev/null 2>&1 && has_kustomize_v5 "$(command -v kubectl)"; then
+    if apt-get install -y -qq kubectl >/dev/null 2>&1 \
+        && has_kustomize_v5 "$(command -v kubectl)"; then
       command -v kubectl; return 0
     fi
   fi

@@ -97,12 +97,12 @@ def check_pod_hardening(c, workload):
     volumes = {v["name"]: v for v in pod.get("volumes", [])}
     for box in pod["containers"]:
         ctx = box.get("securityContext", {})
-        if not ctx.get("readOnlyRootFilesystem") or ctx.get("allowPrivilegeEscalation") is not False:
+        read_only = ctx.get("readOnlyRootFilesystem") is True
+        if not read_only or ctx.get("allowPrivilegeEscalation") is not False:
             c.fail(f"{name}/{box['name']}: read-only root filesystem, no privilege escalation")
         if ctx.get("capabilities", {}).get("drop") != ["ALL"]:
             c.fail(f"{name}/{box['name']}: drop all capabilities")
-        resources = box.get("resources", {})
-        if not resources.get("requests", {}).get("cpu") or not resources.get("limits", {}).get("memory"):
+        if not cpu_request(box) or not box.get("resources", {}).get("limits", {}).get("memory"):
             c.fail(f"{name}/{box['name']}: CPU request and memory limit are required")
         for source in box.get("envFrom", []):
             if "configMapRef" in source:
@@ -114,6 +114,10 @@ def check_pod_hardening(c, workload):
     for volume in volumes.values():
         if "persistentVolumeClaim" in volume:
             c.require("PersistentVolumeClaim", volume["persistentVolumeClaim"]["claimName"])
+
+
+def cpu_request(box):
+    return box.get("resources", {}).get("requests", {}).get("cpu")
 
 
 def http_probe(box, probe):
@@ -184,12 +188,13 @@ def check_shared_exports(c, api, worker):
     claims = []
     for workload in (api, worker):
         directory = config_value(c, workload, "ENTS_EXPORTS__DIRECTORY")
-        mount = next((m for m in container(workload).get("volumeMounts", [])
-                      if m["mountPath"] == directory), None)
-        volume = mount and next(v for v in pod_spec(workload)["volumes"] if v["name"] == mount["name"])
-        claim = volume and volume.get("persistentVolumeClaim", {}).get("claimName")
+        mounts = {m["mountPath"]: m["name"] for m in container(workload).get("volumeMounts", [])}
+        volumes = {v["name"]: v for v in pod_spec(workload).get("volumes", [])}
+        volume = volumes.get(mounts.get(directory), {})
+        claim = volume.get("persistentVolumeClaim", {}).get("claimName")
         if not claim:
-            c.fail(f"{workload['metadata']['name']}: exports.directory ({directory}) must be a mounted claim")
+            c.fail(f"{workload['metadata']['name']}: exports.directory ({directory}) "
+                   "must be a mounted volume claim")
         claims.append(claim)
     if claims[0] != claims[1]:
         c.fail(f"the API and the worker mount different exports claims: {claims}")
@@ -211,28 +216,34 @@ def check_references(c):
             c.fail(f"Service {name}: its selector matches no pod template")
         for port in svc["spec"]["ports"]:
             if not all(port["targetPort"] in ports(container(t)) for t in targets):
-                c.fail(f"Service {name}: target port {port['targetPort']} is not on every pod it selects")
+                c.fail(f"Service {name}: not every pod it selects has port {port['targetPort']}")
     for pdb in c.objects("PodDisruptionBudget"):
         if not pods_selected(c, pdb["spec"]["selector"]["matchLabels"]):
             c.fail(f"PodDisruptionBudget {pdb['metadata']['name']} selects no pods")
     for hpa in c.objects("HorizontalPodAutoscaler"):
-        target = c.require(hpa["spec"]["scaleTargetRef"]["kind"], hpa["spec"]["scaleTargetRef"]["name"])
-        if target and not container(target).get("resources", {}).get("requests", {}).get("cpu"):
-            c.fail(f"HorizontalPodAutoscaler {hpa['metadata']['name']}: the target has no CPU request")
+        ref = hpa["spec"]["scaleTargetRef"]
+        target = c.require(ref["kind"], ref["name"])
+        if target and not cpu_request(container(target)):
+            c.fail(f"HorizontalPodAutoscaler {hpa['metadata']['name']}: "
+                   f"{ref['name']} has no CPU request")
     for ingress in c.objects("Ingress"):
         for rule in ingress["spec"]["rules"]:
             for path in rule["http"]["paths"]:
                 backend = path["backend"]["service"]
                 svc = c.require("Service", backend["name"])
-                if svc and backend["port"].get("name") not in [p["name"] for p in svc["spec"]["ports"]]:
-                    c.fail(f"Ingress {ingress['metadata']['name']}: Service {backend['name']} has no port {backend['port']}")
+                port = backend["port"].get("name")
+                if svc and port not in [p["name"] for p in svc["spec"]["ports"]]:
+                    c.fail(f"Ingress {ingress['metadata']['name']}: Service {backend['name']} "
+                           f"has no port {port}")
     for monitor in c.objects("ServiceMonitor"):
-        services = [s for s in c.objects("Service")
-                    if labels_match(monitor["spec"]["selector"]["matchLabels"], s["metadata"].get("labels", {}))]
-        scraped = {s["metadata"]["name"] for s in services
-                   for p in s["spec"]["ports"] if p["name"] == monitor["spec"]["endpoints"][0]["port"]}
+        selector = monitor["spec"]["selector"]["matchLabels"]
+        port = monitor["spec"]["endpoints"][0]["port"]
+        scraped = {s["metadata"]["name"] for s in c.objects("Service")
+                   if labels_match(selector, s["metadata"].get("labels", {}))
+                   and port in [p["name"] for p in s["spec"]["ports"]]}
         if not {API, f"{WORKER}-metrics"} <= scraped:
-            c.fail(f"ServiceMonitor {monitor['metadata']['name']} must scrape the API and the workers, finds {sorted(scraped)}")
+            c.fail(f"ServiceMonitor {monitor['metadata']['name']} must scrape the API and the "
+                   f"workers; it finds {sorted(scraped)}")
 
 
 def check_fleet(c):
@@ -288,7 +299,8 @@ def main():
         print(f"  ERROR {args.file}: {error}", file=sys.stderr)
     kinds = sorted({d["kind"] for d in docs})
     status = "FAILED" if c.errors else "ok"
-    print(f"  {status}: {len(docs)} objects ({', '.join(kinds)}), Kubernetes {', '.join(args.kube_version)}")
+    print(f"  {status}: {len(docs)} objects ({', '.join(kinds)}), "
+          f"Kubernetes {', '.join(args.kube_version)}")
     return 1 if c.errors else 0
 
 
