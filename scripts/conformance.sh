@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Runs the public conformance suite (../shared/conformance) against a freshly started server
-# on a fresh database, then stops the server and drops the database.
+# Runs the conformance suite against a freshly started server on a fresh database, then stops
+# the server and drops the database. The suite (black-box HTTP ports of upstream's own tests,
+# plus runs of the official `ents` Python package) is an external input, not part of this
+# repository: it is looked for in $ENTS_SHARED_DIR/conformance, by default
+# ../shared/conformance next to the repository.
 #
 #   scripts/conformance.sh              the whole suite (some tests fail until later issues land)
 #   scripts/conformance.sh --expected   only the tests listed in tests/conformance/expected.txt;
 #                                       they must all pass (part of the test command)
 #   scripts/conformance.sh -k cell      any other arguments go to pytest
 #
-# Where ../shared is absent (a user's own clone), this says so and exits 0.
+# Where the suite is absent (a plain clone of the repository), this says so and exits 0.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 suite="${ENTS_SHARED_DIR:-$root/../shared}/conformance"
 if [[ ! -f "$suite/run.sh" ]]; then
-  echo "[conformance] $suite not found: skipped (the suite ships in the project's shared/ folder)"
+  echo "[conformance] $suite not found: skipped (the suite is not part of this repository; set ENTS_SHARED_DIR to the folder holding conformance/)"
   exit 0
 fi
 
