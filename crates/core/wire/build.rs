@@ -3,7 +3,7 @@
 //!
 //! Why the tables: prost rejects a known field number that arrives with another wire type,
 //! while the protobuf runtime used by `ents` and upstream skips it as an unknown field
-//! (wire-format.md §2.10, §5). Generating the tables from the descriptors keeps one source of
+//! (docs/wire-format.md#decoding). Generating the tables from the descriptors keeps one source of
 //! truth: a field added to a `.proto` file is accepted by the pre-pass without further edits.
 
 use std::collections::{BTreeMap, VecDeque};

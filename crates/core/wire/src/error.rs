@@ -7,7 +7,7 @@ use ents_domain::measurements::IngestError;
 #[non_exhaustive]
 pub enum WireError {
     /// Not a protobuf encoding of `message` (truncated, oversized varint or length, invalid
-    /// wire type…). The text is the one upstream's runtime raised (wire-format.md §2.10).
+    /// wire type…). The text is the one upstream's runtime raised (docs/wire-format.md#decoding).
     #[error("Error parsing message with type '{message}'")]
     Malformed { message: &'static str },
 
@@ -30,7 +30,7 @@ pub enum WireError {
 
 impl WireError {
     /// The text upstream put after `Error parsing sensor measurements: ` in its 400 answer to a
-    /// generic upload it could not parse (upstream-contract.md §4.3), for the reasons upstream
+    /// generic upload it could not parse (docs/wire-format.md#answers), for the reasons upstream
     /// had; our own message otherwise.
     pub fn upstream_reason(&self) -> String {
         let Self::Invalid(error) = self else {

@@ -13,7 +13,7 @@ use crate::proto::{self, measurement::Measurement as Oneof};
 
 /// Decodes the body of `POST /api/sensor/` without `SensorVersion: 2` (and TTN f_port 1).
 ///
-/// Decoding follows the protobuf runtime upstream used (wire-format.md §2.10, §5): unknown
+/// Decoding follows the protobuf runtime upstream used (docs/wire-format.md#decoding): unknown
 /// fields and fields with a mismatched wire type are skipped, `uint32` varints wider than 32
 /// bits are truncated, a repeated sub-message merges, and the last oneof member wins. So a
 /// generic body sent here decodes, as upstream, as a `teros12` of zeros.

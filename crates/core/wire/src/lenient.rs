@@ -2,11 +2,11 @@
 //! the bytes.
 //!
 //! That runtime skips a known field number that arrives with another wire type, as if the field
-//! were unknown (wire-format.md §2.10); prost rejects it. The difference is visible: a generic
-//! body sent without `SensorVersion: 2` decodes upstream as a `teros12` of zeros (§5). This pass
-//! rewrites the input keeping only the fields the schema accepts, with their values (varints
-//! re-encoded canonically, sub-messages filtered recursively), and reports the top-level field
-//! numbers the schema does not define. Malformed input (truncation, oversized varints or
+//! were unknown; prost rejects it. The difference is visible: a generic body sent without
+//! `SensorVersion: 2` decodes upstream as a `teros12` of zeros
+//! (docs/wire-format.md#field-number-overlap). This pass rewrites the input keeping only the
+//! fields the schema accepts, with their values (varints re-encoded canonically, sub-messages
+//! filtered recursively), and reports the top-level field numbers the schema does not define. Malformed input (truncation, oversized varints or
 //! lengths, bad wire types, field number 0) is refused here, as upstream refuses it. The output
 //! is never longer than the input.
 

@@ -9,7 +9,8 @@
 //! | `/api/sensor_json/` flat dict | [`decode_sensor_json`] | [`Upload::Legacy`] |
 //!
 //! and [`encode_response`] for the legacy answer body. Schemas: `proto/*.proto`, written from
-//! `shared/spec/wire-format.md` and compiled by `build.rs` without `protoc`.
+//! the message descriptors shipped in `ents` 2.3.12 and compiled by `build.rs` without
+//! `protoc`. The formats, and what upstream did with them: `docs/wire-format.md`.
 //!
 //! [`Upload::Legacy`]: ents_domain::measurements::Upload::Legacy
 //! [`Upload::Generic`]: ents_domain::measurements::Upload::Generic

@@ -36,7 +36,7 @@ impl<'a> Reader<'a> {
     }
 
     /// A base-128 varint of at most 10 bytes. Bits beyond 64 are dropped, as the runtime used
-    /// by `ents` does (wire-format.md §2.10); an 11th byte is malformed.
+    /// by `ents` does (docs/wire-format.md#decoding); an 11th byte is malformed.
     pub(crate) fn varint(&mut self) -> Result<u64, Malformed> {
         let mut value: u64 = 0;
         for i in 0..10 {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::WireError;
 
-/// What an uplink asks for, with upstream's outcomes (upstream-contract.md §4.4).
+/// What an uplink asks for, with upstream's outcomes (docs/wire-format.md#ttn-webhooks).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TtnUplink {
     /// f_port 1: `frm_payload` decoded; a legacy `Measurement` (see [`crate::decode_measurement`]).

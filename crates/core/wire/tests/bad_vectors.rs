@@ -1,5 +1,6 @@
 //! The malformed and edge-case vectors (`bad-*`) on both paths: what upstream did (sidecar) and
-//! what this decoder does instead where decisions.md §1 fixes it. Nothing here may panic.
+//! what this decoder does instead where that is fixed (docs/compatibility.md#ingestion).
+//! Nothing here may panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -91,7 +92,7 @@ fn table() -> Vec<(&'static str, Want, Want)> {
             Want::Ok("power"),
             invalid(E::NoMeasurements),
         ),
-        // Upstream: 500 `Measurement missing data`; decisions.md §1: an unknown kind.
+        // Upstream: 500 `Measurement missing data`; here: an unknown kind.
         (
             "bad-unknown-oneof",
             invalid(E::UnknownKind("Measurement field 16".to_owned())),

@@ -1,6 +1,6 @@
 //! Every `legacy-*` vector: decoded as upstream decoded it, stored as upstream stored it (or, for
-//! the kinds upstream dropped or broke, as decisions.md §1 wants), the same Socket.IO payload,
-//! and the upstream outcome when sent down the generic path.
+//! the kinds upstream dropped or broke, under the names of docs/wire-format.md), the same
+//! Socket.IO payload, and the upstream outcome when sent down the generic path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

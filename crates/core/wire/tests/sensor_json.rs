@@ -1,4 +1,4 @@
-//! `POST /api/sensor_json/` bodies (upstream-contract.md §4.5).
+//! `POST /api/sensor_json/` bodies (docs/wire-format.md#json-uploads).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

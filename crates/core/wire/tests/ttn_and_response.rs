@@ -1,4 +1,4 @@
-//! TTN v3 uplinks (upstream-contract.md §4.4) and the legacy `Response` bodies.
+//! TTN v3 uplinks (docs/wire-format.md#ttn-webhooks) and the legacy `Response` bodies.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

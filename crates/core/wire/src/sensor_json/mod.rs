@@ -1,4 +1,4 @@
-//! The flat legacy JSON dict of `POST /api/sensor_json/` (upstream-contract.md §4.5):
+//! The flat legacy JSON dict of `POST /api/sensor_json/` (docs/wire-format.md#json-uploads):
 //! `{"type": str, "cellId": int, "loggerId": int, "ts": number, "data": {…}}`.
 
 mod kinds;
@@ -15,11 +15,11 @@ use number::{Fields, unsigned};
 /// Accepts the types upstream dispatched (`power`, `teros12`, `phytos31`, `bme280`, `teros21`,
 /// `co2`, `pcap02`, `sen0257`, `sen0308`, `yfs210c`, `D10`) with upstream's data keys, plus the
 /// other protobuf oneof names with their protobuf JSON keys (`d10`, `watermark200ss`,
-/// `watermark200ts`, `edu0157`, `waterLevel`), so every kind can be stored (decisions.md §1).
+/// `watermark200ts`, `edu0157`, `waterLevel`), so every kind can be stored.
 /// Values are stored as given: no bme280 scaling. `loggerId` may be absent except for `power`.
 ///
 /// Errors: [`WireError::Json`]; [`IngestError::UnknownKind`] for any other `type` (upstream
-/// answered 200 and stored nothing; decisions.md §1 wants the ERROR response);
+/// answered 200 and stored nothing, D-38; here it is the ERROR response);
 /// [`IngestError::MissingField`] / [`IngestError::InvalidField`] naming the bad key
 /// (`cellId`, `data.voltage`…); and the validation of [`LegacyMeasurement::new`].
 pub fn decode_sensor_json(body: &[u8]) -> Result<Upload, WireError> {

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use ents_domain::measurements::{SensorValue, StoredRow, Upload};
 use serde_json::{Map, Value, json};
 
-/// The crate's verbatim copy of `shared/vectors` (see `tests/vectors/ORIGIN.md`).
+/// The crate's copy of the test vectors (see `tests/vectors/ORIGIN.md`).
 pub fn vectors_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
 }
