@@ -1,7 +1,7 @@
-//! The authorization policy (decisions §3), as pure functions over facts the caller looks up:
-//! reading is public by default (`access.public_read`); every write needs an identified
-//! caller who owns the resource or is a member it was shared with; sharing and membership
-//! changes need the owner. Upstream checked none of this (D-12).
+//! The authorization policy (docs/compatibility.md#authorization), as pure functions over facts the
+//! caller looks up: reading is public by default (`access.public_read`); every write needs an
+//! identified caller who owns the resource or is a member it was shared with; sharing and
+//! membership changes need the owner. Upstream checked none of this (D-12).
 //!
 //! Handlers (cells, loggers, tags, memberships) load the resource's owner and members, then
 //! call [`authorize`] before acting — the rule is written once, here.

@@ -108,7 +108,7 @@ pub fn authorize(
 
 /// The identified caller, for actions that need one but concern no existing resource
 /// (creating a cell, logger or tag: the caller becomes the owner — never a `userEmail`
-/// from the body, decisions §3). An ingest-only key creates nothing.
+/// from the body, D-15). An ingest-only key creates nothing.
 /// Errors: `Unauthenticated(NO_CREDENTIALS)`; `Forbidden(INGEST_KEY_ONLY)`.
 pub fn require_caller(caller: Option<&Caller>) -> Result<&Caller, DomainError> {
     let caller = caller.ok_or_else(|| DomainError::Unauthenticated(NO_CREDENTIALS.to_owned()))?;

@@ -1,4 +1,4 @@
-//! The authorization matrix of decisions §3, as a table.
+//! The authorization matrix (docs/compatibility.md#authorization), as a table.
 #![allow(clippy::unwrap_used)]
 
 use uuid::Uuid;

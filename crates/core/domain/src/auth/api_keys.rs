@@ -1,7 +1,7 @@
-//! API keys: random, prefixed, stored only as digests, shown once (decisions §3). A user has
-//! any number of named keys (`/api/keys`); the one named [`ApiKeyService::DEFAULT_NAME`] is
-//! the single key of upstream's `/api/apikey/` contract (legacy plaintext keys are migrated
-//! into it).
+//! API keys: random, prefixed, stored only as digests, shown once (docs/compatibility.md#api-keys).
+//! A user has any number of named keys (`/api/keys`); the one named [`ApiKeyService::DEFAULT_NAME`]
+//! is the single key of upstream's `/api/apikey/` contract (legacy plaintext keys are migrated into
+//! it).
 
 use std::sync::Arc;
 

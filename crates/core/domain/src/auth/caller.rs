@@ -12,7 +12,7 @@ pub enum Credential {
         scope: ApiKeyScope,
     },
     /// The browser's `refresh-token` cookie, accepted only from an allowed origin
-    /// (decisions §3: the frontend sends some writes without a token).
+    /// (the dashboard sends some writes without a token: docs/compatibility.md#authorization).
     BrowserCookie,
 }
 

@@ -1,6 +1,6 @@
-//! Google sign-in, authorization-code flow (decisions §3): a random `state` bound to the
-//! browser by a cookie, PKCE, and a verified ID token; users are matched by Google `sub`,
-//! then by verified e-mail address.
+//! Google sign-in, authorization-code flow (docs/compatibility.md#login-and-tokens): a random
+//! `state` bound to the browser by a cookie, PKCE, and a verified ID token; users are matched by
+//! Google `sub`, then by verified e-mail address.
 
 use std::sync::Arc;
 

@@ -1,5 +1,5 @@
-//! The client-visible messages of authentication failures. Upstream's wording where upstream
-//! had the case (upstream-contract §0.4, §3.3), because the frontend and scripts print them.
+//! The client-visible messages of authentication failures. Upstream's wording where upstream had
+//! the case, because the frontend and scripts print them (docs/compatibility.md#login-and-tokens).
 
 /// No `Authorization` header, no API key, no usable cookie (401).
 pub const NO_CREDENTIALS: &str = "No token or API key provided";

@@ -1,5 +1,6 @@
 //! Who is calling, and how they prove it: access and refresh tokens (with rotation and token
-//! families), local passwords, Google sign-in and API keys (decisions §2–3).
+//! families), local passwords, Google sign-in and API keys (docs/compatibility.md, "Login and
+//! tokens" and "API keys").
 //!
 //! The cryptography lives behind ports ([`TokenIssuer`], [`TokenVerifier`],
 //! [`PasswordHasher`], [`SecretHasher`], [`GoogleIdentityProvider`]) implemented by the

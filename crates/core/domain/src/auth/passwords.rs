@@ -1,5 +1,5 @@
 //! Local accounts: e-mail + password, for deployments without Google and for development
-//! (decisions §3). Same session flow as Google once signed in.
+//! (docs/compatibility.md#login-and-tokens). Same session flow as Google once signed in.
 
 use std::sync::Arc;
 

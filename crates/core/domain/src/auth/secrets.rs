@@ -1,7 +1,7 @@
 use crate::DomainError;
 
 /// The SHA-256 digest of a secret (API key, refresh token), lower-case hex: what is stored
-/// instead of the secret (decisions §3).
+/// instead of the secret: a leaked table holds no usable credential.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Digest(pub String);
 

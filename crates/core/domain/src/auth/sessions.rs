@@ -1,10 +1,10 @@
 //! Login sessions: the refresh token in the browser's cookie, rotated on every refresh.
 //!
-//! Every login starts a *family*; each refresh replaces the presented token by a successor in
-//! the same family. Reusing a replaced token means it was copied (or the browser is confused),
-//! so the whole family is revoked — except within a short grace after its rotation, because
-//! the dashboard fires several refreshes at once with the same cookie (clients.md §1.2): each
-//! of those gets a valid successor of its own, so whichever cookie the browser keeps works.
+//! Every login starts a *family*; each refresh replaces the presented token by a successor in the
+//! same family. Reusing a replaced token means it was copied (or the browser is confused), so the
+//! whole family is revoked — except within a short grace after its rotation, because the dashboard
+//! fires several refreshes at once with the same cookie (docs/compatibility.md#clients): each of
+//! those gets a valid successor of its own, so whichever cookie the browser keeps works.
 
 use std::sync::Arc;
 
@@ -226,9 +226,9 @@ impl SessionService {
         Ok(())
     }
 
-    /// The user a browser's refresh cookie identifies, without rotating it: for writes the
-    /// frontend sends without an access token (decisions §3; the HTTP adapter checks the
-    /// request's origin first). A token rotated less than the grace ago still counts, as a
+    /// The user a browser's refresh cookie identifies, without rotating it: for writes the frontend
+    /// sends without an access token (docs/compatibility.md#authorization; the HTTP adapter checks
+    /// the request's origin first). A token rotated less than the grace ago still counts, as a
     /// parallel refresh may have replaced it a moment ago.
     /// Errors: as [`SessionService::refresh`], but a reuse revokes nothing.
     pub async fn cookie_identity(&self, presented: &str) -> Result<UserId, DomainError> {

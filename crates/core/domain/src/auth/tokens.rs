@@ -20,7 +20,7 @@ impl std::fmt::Debug for SignedToken {
 }
 
 /// Why a presented token was refused. The HTTP adapter turns these into upstream's answers
-/// (upstream-contract §0.4).
+/// (docs/compatibility.md#login-and-tokens).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TokenRejection {
     /// Signed correctly, but `exp` has passed (401 "Token expired").

@@ -1,4 +1,4 @@
-//! Cells: the registry of field sites (upstream-contract §2.3–2.5). Reading is public by
+//! Cells: the registry of field sites (docs/compatibility.md#registry). Reading is public by
 //! default; writes go through the access policy (`crate::access`), in [`CellService`].
 
 mod model;

@@ -4,8 +4,8 @@ use crate::users::UserId;
 pub const CELL_NOT_FOUND: &str = "Cell not found";
 pub const DUPLICATE_CELL_NAME: &str = "Duplicate cell name";
 
-/// A cell (upstream `cell` table). `owner` is the creator: never shown in responses
-/// (upstream-contract §2.1) but the base of the access policy.
+/// A cell (upstream `cell` table). `owner` is the creator: never shown in responses (as
+/// upstream) but the base of the access policy.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cell {
     pub id: i32,
@@ -17,7 +17,7 @@ pub struct Cell {
     pub owner: Option<UserId>,
 }
 
-/// A cell to create: the owner is the caller (decisions §3), who also becomes its first
+/// A cell to create: the owner is the caller (never a `userEmail`), who also becomes its first
 /// member; `tag_ids` are linked in the same transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewCell {

@@ -8,7 +8,7 @@ use crate::auth::Caller;
 use crate::tags::Tag;
 use crate::users::UserId;
 
-/// Upstream's share messages (upstream-contract §2.5).
+/// Upstream's share messages, which the dashboard shows.
 pub const EMAIL_REQUIRED: &str = "email is required";
 pub const EMAIL_EMPTY: &str = "email cannot be empty";
 pub const ALREADY_MEMBER: &str = "User already has access to this cell";

@@ -1,5 +1,5 @@
-//! `POST /api/equations/validate` (upstream-contract §5.7): checks a dashboard equation such
-//! as `1:vwc / 1:temp` without evaluating it. A real tokenizer and recursive-descent parser:
+//! `POST /api/equations/validate` (docs/compatibility.md#reading-data): checks a dashboard equation
+//! such as `1:vwc / 1:temp` without evaluating it. A real tokenizer and recursive-descent parser:
 //! nothing is ever evaluated, so `eval(1)` and friends are just syntax errors.
 //!
 //! The checks run in upstream's order and fail with upstream's exact messages (the

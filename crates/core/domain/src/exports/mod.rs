@@ -1,4 +1,4 @@
-//! Exports through the worker (decisions §5, issue 6): any cells, any range, no row limit,
+//! Exports through the worker (docs/exports.md): any cells, any range, no row limit,
 //! a CSV file written by a job and downloaded when it is finished.
 //!
 //! - [`ExportService`]: what the API calls — create (→ a job of kind [`EXPORT_KIND`]),

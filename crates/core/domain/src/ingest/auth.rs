@@ -1,5 +1,5 @@
-//! Optional device authentication (decisions.md §1): deployed firmware sends no credentials,
-//! so both checks default to off.
+//! Optional device authentication (docs/compatibility.md#ingestion): deployed firmware sends no
+//! credentials, so both checks default to off.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -49,7 +49,7 @@ impl DeviceCredentials {
 }
 
 /// Checks an API key presented with an upload. Implemented with the identity feature's key
-/// store and the cell access policy (decisions.md §3).
+/// store and the cell access policy (docs/compatibility.md#authorization).
 #[async_trait]
 pub trait DeviceAuthorizer: Send + Sync + 'static {
     /// Succeeds when `key` is a valid key (any scope that allows uploads) whose owner may write

@@ -1,6 +1,6 @@
-//! The device API-key check (decisions §1) made of the identity feature's key store and the
-//! cell access policy: the key must be valid, and its owner must own or be a member of every
-//! cell the upload writes to.
+//! The device API-key check (docs/compatibility.md#ingestion) made of the identity feature's key
+//! store and the cell access policy: the key must be valid, and its owner must own or be a member
+//! of every cell the upload writes to.
 
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;

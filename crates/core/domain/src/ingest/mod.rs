@@ -1,4 +1,5 @@
-//! Ingestion: storing what the field sends, then telling live dashboards (decisions.md §1, §6).
+//! Ingestion: storing what the field sends, then telling live dashboards (docs/wire-format.md,
+//! docs/live-push.md).
 //!
 //! The decoding of device bodies lives in `ents-wire`; this module takes the decoded
 //! [`Upload`](crate::measurements::Upload) from there:
@@ -7,8 +8,8 @@
 //!   transaction, idempotent), and only after the commit publishes its `measurement_received`
 //!   events through [`LiveFeed`](crate::live::LiveFeed).
 //! * [`IngestService::store_power_reading`] / [`IngestService::store_teros_reading`] serve the
-//!   legacy JSON uploads (`POST /api/power/`, `/api/teros/`, upstream-contract.md §4.6), which
-//!   name cells and loggers and create them on first use ([`NamedReadingStore`]).
+//!   legacy JSON uploads (`POST /api/power/`, `/api/teros/`; docs/wire-format.md#json-uploads),
+//!   which name cells and loggers and create them on first use ([`NamedReadingStore`]).
 //! * [`BatchWriter`] is the queued mode's consumer side: many uploads in one transaction.
 //!
 //! "The same measurement" (what a retry must not store twice) is, per table: `sensor` rows

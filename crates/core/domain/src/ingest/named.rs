@@ -1,5 +1,5 @@
 //! The legacy JSON uploads that name their cell (and logger) instead of giving ids
-//! (`POST /api/power/`, `POST /api/teros/`, upstream-contract.md §4.6).
+//! (`POST /api/power/`, `POST /api/teros/`, docs/wire-format.md#json-uploads).
 
 use std::num::NonZeroU32;
 

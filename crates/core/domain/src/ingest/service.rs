@@ -17,8 +17,8 @@ use crate::measurements::{MeasurementReceived, Upload};
 pub const API_KEY_REQUIRED: &str = "An X-API-Key header is required to upload measurements";
 pub const API_KEYS_UNAVAILABLE: &str = "API keys cannot be checked by this server";
 
-/// Device-authentication options (decisions.md §1; both off by default because deployed
-/// firmware sends no credentials).
+/// Device-authentication options (both off by default because deployed firmware sends no
+/// credentials).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct IngestSettings {
     /// `ingest.require_api_key`: refuse uploads without an `X-API-Key`.

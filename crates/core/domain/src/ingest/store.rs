@@ -12,7 +12,7 @@ use crate::measurements::Upload;
 pub struct MissingReferences {
     /// Unknown cell ids.
     pub cells: BTreeSet<u32>,
-    /// Unknown logger ids (only `power` rows reference a logger: upstream-contract.md §4.2).
+    /// Unknown logger ids (only `power` rows reference a logger).
     pub loggers: BTreeSet<u32>,
 }
 

@@ -1,4 +1,4 @@
-//! LoRaWAN credentials as upstream reads them (upstream-contract §2.6): every non-hex
+//! LoRaWAN credentials as upstream reads them (docs/compatibility.md#loggers): every non-hex
 //! character is stripped, then DevEUI and JoinEUI must be 16 hex digits and the AppKey 32.
 
 /// `(value or "").strip().upper()`: how upstream stores `device_eui` (absent → `""`).

@@ -2,7 +2,7 @@
 //!
 //! A logger of type `ents` (case-insensitive) is a LoRaWAN node. When it is created with
 //! valid credentials and TTN is configured, the row is written at once and registration runs
-//! as a job (decisions §5) through the [`DeviceRegistry`] port; the logger records the job's
+//! as a job (docs/ttn.md) through the [`DeviceRegistry`] port; the logger records the job's
 //! outcome. The AppKey waits in the logger's row until the job finishes, then is wiped: it is
 //! never in a job record, a response or a log.
 

@@ -3,7 +3,7 @@ use chrono::NaiveDateTime;
 use super::credentials::LoraCredentials;
 use crate::users::UserId;
 
-/// Upstream's messages (upstream-contract §2.6).
+/// Upstream's messages (docs/compatibility.md#loggers).
 pub const LOGGER_NOT_FOUND: &str = "Logger not found";
 pub const DUPLICATE_LOGGER_NAME: &str = "Duplicate logger name";
 
@@ -17,7 +17,7 @@ impl std::fmt::Display for LoggerId {
     }
 }
 
-/// The TTN end-device id of a logger: always `dirtviz-<id>` (upstream-contract §7.1).
+/// The TTN end-device id of a logger: always `dirtviz-<id>`, as upstream.
 pub fn device_id(id: LoggerId) -> String {
     format!("dirtviz-{id}")
 }

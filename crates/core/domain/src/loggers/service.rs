@@ -46,8 +46,8 @@ pub struct CreatedLogger {
     pub registration: Registration,
 }
 
-/// The logger use cases, with the access policy applied (decisions §3): any identified
-/// caller but an ingest-only key may create (and owns what it creates); only the owner
+/// The logger use cases, with the access policy applied (docs/compatibility.md#loggers): any
+/// identified caller but an ingest-only key may create (and owns what it creates); only the owner
 /// changes or deletes; reads follow `access.public_read`.
 #[derive(Clone)]
 pub struct LoggerService {

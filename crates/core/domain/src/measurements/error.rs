@@ -2,7 +2,7 @@
 //!
 //! Typed, because the HTTP adapter answers differently per path and per reason (legacy:
 //! `Response{ERROR}`; generic: 400 with a text reason). Each variant notes what upstream did with
-//! the same input (upstream-contract.md §4, vectors `bad-*`), so the mapping can stay
+//! the same input (docs/wire-format.md#answers, vectors `bad-*`), so the mapping can stay
 //! compatible where devices depend on it.
 
 /// A decoded upload that cannot be stored.
@@ -21,8 +21,8 @@ pub enum IngestError {
     MissingMeasurement,
 
     /// A kind this server does not know: a `Measurement` oneof field number the schema does not
-    /// define (newer firmware), or an unknown `type` in a JSON upload. decisions.md §1: answered
-    /// with the legacy ERROR response (501), never a silent 200 as upstream did.
+    /// define (newer firmware), or an unknown `type` in a JSON upload. Answered with the legacy
+    /// ERROR response (501), never a silent 200 as upstream did (D-38).
     #[error("unknown measurement kind: {0}")]
     UnknownKind(String),
 

@@ -56,7 +56,7 @@ impl GenericMeasurement {
         self.raw
     }
 
-    /// The value as stored: integers → `int`, decimals → `float` (upstream-contract.md §4.3).
+    /// The value as stored: integers → `int`, decimals → `float`, as upstream.
     pub fn value(&self) -> SensorValue {
         self.value
     }

@@ -181,8 +181,8 @@ pub struct Bme280 {
 
 impl Bme280 {
     /// From the raw protobuf integers (0.1 hPa, 0.01 °C, 0.001 %): upstream's decoder divides by
-    /// 10, 100 and 1000 before storing (upstream-contract.md §4.2). JSON uploads are stored as
-    /// given and do not come through here.
+    /// 10, 100 and 1000 before storing (docs/wire-format.md#legacy-measurements). JSON uploads are
+    /// stored as given and do not come through here.
     pub fn from_raw(pressure: u32, temperature: i32, humidity: u32) -> Self {
         Self {
             pressure: f64::from(pressure) / 10.0,

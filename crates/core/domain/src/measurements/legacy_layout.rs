@@ -3,9 +3,9 @@
 //! `power` and `teros12` go to their own tables (`power_data`, `teros_data`); every other kind
 //! writes one generic `sensor`/`data` pair per column below, in this order.
 //!
-//! Upstream names and units are kept verbatim (upstream-contract.md §4.2) so existing series keep
-//! growing. For the kinds upstream dropped or broke, decisions.md §1 says store them; the names
-//! chosen are:
+//! Upstream names and units are kept verbatim so existing series keep growing
+//! (docs/wire-format.md#legacy-measurements). The kinds upstream dropped or broke are stored
+//! too; the names chosen are:
 //! * `pcap02` → `pcap02` / `Capacitance` (`Farads`): the series upstream's JSON path writes and
 //!   its protobuf branch meant to write (it read the key `Capacitance`, the decoder yields
 //!   `capacitance`: D-35).

@@ -1,4 +1,4 @@
-//! The Socket.IO `measurement_received` payload (upstream-contract.md §6, clients.md §1.4).
+//! The Socket.IO `measurement_received` payload (docs/live-push.md#the-event).
 
 use serde::Serialize;
 

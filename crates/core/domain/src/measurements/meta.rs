@@ -8,7 +8,7 @@ use serde::{Serialize, Serializer};
 use super::IngestError;
 
 /// Metadata exactly as carried by protobuf (`MeasurementMetadata` / `Metadata`). proto3 omits
-/// zeros, so 0 here means "0 or absent" (wire-format.md §2.6).
+/// zeros, so 0 here means "0 or absent" (docs/wire-format.md#encoding-rules).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RawMeta {
     pub cell_id: u32,
@@ -57,10 +57,11 @@ impl Meta {
     }
 }
 
-/// Seconds since the Unix epoch as the device sent them, interpreted as UTC (decisions.md §1).
+/// Seconds since the Unix epoch as the device sent them, interpreted as UTC whatever the time
+/// zone of the server or the database.
 ///
 /// Keeps the number as sent (integer or, from JSON, fractional) because the Socket.IO
-/// `timestamp` echoes it unchanged (upstream-contract.md §6); [`DeviceTime::utc`] is what is
+/// `timestamp` echoes it unchanged (docs/live-push.md#the-event); [`DeviceTime::utc`] is what is
 /// stored.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct DeviceTime {

@@ -11,9 +11,8 @@
 //! [`IngestError`], so the mapping to rows ([`Upload::stored_rows`]) and to the Socket.IO
 //! `measurement_received` payloads ([`Upload::live_events`]) cannot fail.
 //!
-//! Naming follows upstream exactly (upstream-contract.md §4.2/§4.3, decisions.md §1: existing
-//! series keep growing); the kinds upstream dropped or broke are stored under the names
-//! documented in `legacy_layout.rs`.
+//! Naming follows upstream exactly, so existing series keep growing (docs/wire-format.md); the
+//! kinds upstream dropped or broke are stored under the names documented in `legacy_layout.rs`.
 
 mod error;
 mod generic;

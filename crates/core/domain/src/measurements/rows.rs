@@ -1,6 +1,6 @@
-//! What an upload writes, table by table (upstream schema at alembic head, upstream-contract.md
-//! §1.2). `ts_server` is left to the database default; `teros_data.water_pot` is always NULL on
-//! this path.
+//! What an upload writes, table by table (the upstream schema, docs/compatibility.md#schema).
+//! `ts_server` is left to the database default; `teros_data.water_pot` is always NULL on this
+//! path.
 
 use std::num::NonZeroU32;
 

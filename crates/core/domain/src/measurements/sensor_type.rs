@@ -1,6 +1,6 @@
 //! The 32 generic sensor quantities (`sensor.proto` enum `SensorType`) and how upstream names
 //! them in storage: sensor name = the enum value name, measurement and unit = the `ents` display
-//! name and unit (`ents.proto.sensor.get_sensor_data`; upstream-contract.md §4.3).
+//! name and unit (`ents.proto.sensor.get_sensor_data`; docs/wire-format.md#generic-measurements).
 
 /// One generic sensor quantity. `NONE` (0) is not a quantity: it is refused when decoding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

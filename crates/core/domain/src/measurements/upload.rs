@@ -5,7 +5,7 @@ use std::num::NonZeroU32;
 
 use super::{GenericMeasurement, LegacyMeasurement, MeasurementReceived, StoredRow};
 
-/// A decoded, validated upload. Stored in one transaction: all rows or none (decisions.md §1).
+/// A decoded, validated upload. Stored in one transaction: all rows or none.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Upload {
     /// One legacy reading (protobuf `Measurement` or the `/api/sensor_json/` dict).

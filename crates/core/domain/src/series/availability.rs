@@ -1,4 +1,4 @@
-//! `GET /api/data-availability/` (upstream-contract §5.5).
+//! `GET /api/data-availability/` (docs/compatibility.md#reading-data).
 
 use chrono::{NaiveDateTime, TimeDelta};
 

@@ -1,5 +1,5 @@
-//! `GET /api/catalog/sensors?cell_id=` (upstream-contract §5.6): the panels the dashboard
-//! can offer for a cell.
+//! `GET /api/catalog/sensors?cell_id=`: the panels the dashboard can offer for a cell
+//! (docs/compatibility.md#reading-data).
 
 use serde::Serialize;
 

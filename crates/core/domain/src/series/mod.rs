@@ -1,6 +1,6 @@
 //! Reading measurement series: the column-array answers of `/api/power/<id>`,
 //! `/api/teros/<id>` and `/api/sensor/`, data availability, the sensor catalog
-//! (upstream-contract §5, decisions §2).
+//! (docs/compatibility.md#reading-data).
 //!
 //! The query is a [`SeriesQuery`]: a closed time range on the device timestamp and a
 //! [`ReadMode`] (raw rows, the server-time stream, or time buckets). Every answer is a list

@@ -1,6 +1,6 @@
-//! Timestamps in and out of the series endpoints (decisions §2): answers carry RFC 1123
-//! HTTP dates; `startTime`/`endTime` accept RFC 1123/822 (what the dashboard and the `ents`
-//! client send) and ISO 8601.
+//! Timestamps in and out of the series endpoints (docs/compatibility.md#reading-data): answers
+//! carry RFC 1123 HTTP dates; `startTime`/`endTime` accept RFC 1123/822 (what the dashboard and the
+//! `ents` client send) and ISO 8601.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, Utc};
 

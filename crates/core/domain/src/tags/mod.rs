@@ -1,4 +1,4 @@
-//! Tags: a shared vocabulary for grouping cells (upstream-contract §2.7). Anyone may read
+//! Tags: a shared vocabulary for grouping cells (docs/compatibility.md#registry). Anyone may read
 //! them; creating one needs an identified caller, who becomes its owner; only the owner
 //! changes or deletes it (upstream let anyone, D-12).
 

@@ -28,7 +28,7 @@ impl std::fmt::Display for UserId {
 }
 
 /// A user as the rest of the domain sees it. Deliberately without the password hash and the
-/// API key: nothing that holds a `User` can leak them (decisions §3).
+/// API key: nothing that holds a `User` can leak them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: UserId,
@@ -86,7 +86,7 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
-/// `PUT /api/user`: only the names can change (upstream-contract §2.8).
+/// `PUT /api/user`: only the names can change, as upstream.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ProfileUpdate {
     pub first_name: Option<String>,
