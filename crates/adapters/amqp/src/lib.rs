@@ -1,4 +1,5 @@
-//! RabbitMQ adapter (lapin 4) for the job ports of `ents_domain::jobs` (decisions.md §5).
+//! RabbitMQ adapter (lapin 4) for the job ports of `ents_domain::jobs`
+//! (docs/compatibility.md#jobs).
 //!
 //! - [`AmqpJobQueue`] implements [`ents_domain::jobs::JobQueue`]: persistent, mandatory
 //!   publishes on a confirm-mode channel; `Ok` only after the broker's ack. It reconnects

@@ -1,9 +1,9 @@
-//! HS256 access and refresh tokens, compatible with upstream's (upstream-contract §3.2):
-//! claims `uid` (the user id in URN form, `urn:uuid:…`) and `exp`; refresh tokens add a
-//! random `jti` so that two issued in the same second differ. Verification accepts the URN
-//! and the bare forms of `uid`, so tokens of the old server stay valid during a switch-over,
-//! and requires `exp` (upstream accepted tokens without one forever, D-7). Only HS256 is
-//! accepted: `alg: none` and any other algorithm (the RS/HS confusion) are refused.
+//! HS256 access and refresh tokens, compatible with upstream's
+//! (docs/compatibility.md#login-and-tokens): claims `uid` (the user id in URN form, `urn:uuid:…`)
+//! and `exp`; refresh tokens add a random `jti` so that two issued in the same second differ.
+//! Verification accepts the URN and the bare forms of `uid`, so tokens of the old server stay valid
+//! during a switch-over, and requires `exp` (upstream accepted tokens without one forever, D-7).
+//! Only HS256 is accepted: `alg: none` and any other algorithm (the RS/HS confusion) are refused.
 
 use std::collections::HashSet;
 use std::time::Duration;

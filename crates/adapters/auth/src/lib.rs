@@ -4,8 +4,9 @@
 //! - [`Sha256Secrets`]: API-key generation and SHA-256 digests ([`SecretHasher`]);
 //! - [`GoogleClient`]: Google OpenID Connect ([`GoogleIdentityProvider`]).
 //!
-//! One crypto provider for everything: aws-lc-rs (digests, HMAC, randomness), which
-//! jsonwebtoken and rustls use already (crates.md gotcha 7).
+//! One crypto provider for everything: aws-lc-rs (digests, HMAC, randomness), which jsonwebtoken
+//! and rustls use already; a second provider (`ring`) would be compiled as well and make rustls
+//! need an explicit default.
 //!
 //! [`TokenIssuer`]: ents_domain::auth::TokenIssuer
 //! [`TokenVerifier`]: ents_domain::auth::TokenVerifier

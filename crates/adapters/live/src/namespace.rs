@@ -11,8 +11,8 @@ use crate::rooms;
 /// tuple, which socketioxide expands to zero arguments (`()` would become `[null]`).
 const NO_ARGS: [(); 0] = [];
 
-/// Registers the default namespace. No authentication on connect (upstream-contract.md §6,
-/// decisions.md §6: the live data is as public as the readings endpoints).
+/// Registers the default namespace. No authentication on connect, as upstream: the live data
+/// is as public as the readings endpoints (docs/live-push.md).
 pub(crate) fn register(io: &SocketIo) {
     io.ns("/", async |socket: SocketRef| {
         tracing::debug!(sid = %socket.id, transport = ?socket.transport_type(), "live client connected");

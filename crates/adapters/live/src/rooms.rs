@@ -1,5 +1,5 @@
 //! Which rooms a `subscribe_cells` / `unsubscribe_cells` payload names, as upstream's handler
-//! computed them (upstream-contract.md §6):
+//! computed them (docs/compatibility.md#live-push):
 //!
 //! ```python
 //! for cell_id in data.get("cellIds", []):

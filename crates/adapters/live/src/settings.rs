@@ -3,7 +3,7 @@ use std::time::Duration;
 /// Engine.IO timing and limits. The defaults are upstream's (Flask-SocketIO with
 /// `ping_interval=25`, `ping_timeout=60`, python-engineio's `max_http_buffer_size` of 1 MB):
 /// its handshake reads `"pingTimeout":60000,"pingInterval":25000,"maxPayload":1000000`
-/// (clients.md §1.4), and clients size their own timers from it.
+/// (docs/compatibility.md#live-push), and clients size their own timers from it.
 #[derive(Debug, Clone)]
 pub struct LiveSettings {
     pub ping_interval: Duration,

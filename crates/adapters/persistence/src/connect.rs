@@ -1,6 +1,6 @@
-//! Opening one PostgreSQL connection the way every part of the adapter needs it: plain TCP
-//! (no TLS, no libpq — crates.md gotcha 4), bounded in time, and with the session settings
-//! the schema relies on (UTC, a statement timeout).
+//! Opening one PostgreSQL connection the way every part of the adapter needs it: plain TCP (no TLS:
+//! diesel-async's tokio-postgres connects with `NoTls`, and no libpq), bounded in time, and with
+//! the session settings the schema relies on (UTC, a statement timeout).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,7 +24,7 @@ pub(crate) struct SessionOptions {
 ///
 /// Sets `TimeZone` to UTC on every connection: the upstream tables store UTC in
 /// `timestamp without time zone`, so `now()` defaults and comparisons with `timestamptz`
-/// values must happen in UTC whatever the server's configuration (decisions.md §4).
+/// values must happen in UTC whatever the server's configuration (docs/compatibility.md#schema).
 pub(crate) async fn establish(
     url: &str,
     options: SessionOptions,

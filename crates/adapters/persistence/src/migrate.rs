@@ -1,5 +1,5 @@
 //! Schema migrations, embedded in the binary, including the adoption of an existing upstream
-//! (Flask/alembic) database (decisions.md §4).
+//! (Flask/alembic) database (docs/compatibility.md#schema).
 //!
 //! What [`migrate`] does, under a PostgreSQL advisory lock so that servers starting together
 //! take turns instead of racing:
@@ -13,7 +13,8 @@
 //!   history: refuses, saying what to do.
 //!
 //! Diesel's migration harness is synchronous: it runs on `spawn_blocking` over an
-//! `AsyncConnectionWrapper` of the same connection that holds the lock (crates.md gotcha 3).
+//! `AsyncConnectionWrapper` of the same connection that holds the lock (run directly inside the
+//! runtime, the wrapper would `block_on` inside it).
 
 use std::time::Duration;
 
@@ -34,7 +35,7 @@ pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../../migration
 /// The migration that reproduces the upstream schema; recorded, not run, on adoption.
 pub const BASELINE_VERSION: &str = "20260703000000";
 
-/// The tables of the upstream schema (upstream-contract.md §1.2).
+/// The tables of the upstream schema (docs/compatibility.md#schema).
 pub const UPSTREAM_TABLES: [&str; 11] = [
     "cell",
     "logger",

@@ -1,12 +1,11 @@
 //! The connection pool every repository shares.
 //!
-//! Failure model: with the database down, a request must fail fast with
-//! `DomainError::Unavailable` instead of hanging, and the pool must heal by itself when the
-//! database returns. Hence: every pool operation has a timeout (which needs the tokio runtime
-//! to be given to deadpool — crates.md gotcha 5), connection establishment is bounded
-//! (`connect.rs`), and a pooled connection is verified (`SELECT 1`) before it is handed
-//! out, so connections broken by a restart are dropped and replaced instead of failing a
-//! request.
+//! Failure model: with the database down, a request must fail fast with `DomainError::Unavailable`
+//! instead of hanging, and the pool must heal by itself when the database returns. Hence: every
+//! pool operation has a timeout (which needs the tokio runtime to be given to deadpool, and its
+//! `rt_tokio_1` feature, which diesel-async does not enable), connection establishment is bounded
+//! (`connect.rs`), and a pooled connection is verified (`SELECT 1`) before it is handed out, so
+//! connections broken by a restart are dropped and replaced instead of failing a request.
 
 use std::fmt;
 use std::future::Future;

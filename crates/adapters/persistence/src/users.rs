@@ -56,7 +56,7 @@ struct NewUserRow<'a> {
     email: &'a str,
     first_name: Option<&'a str>,
     last_name: Option<&'a str>,
-    /// Upstream's NOT NULL column, always "" (upstream-contract §1.2).
+    /// Upstream's NOT NULL column, always "" (docs/compatibility.md#schema).
     password: &'a str,
     google_sub: Option<&'a str>,
     password_hash: Option<&'a str>,

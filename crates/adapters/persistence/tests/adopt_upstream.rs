@@ -28,10 +28,10 @@ async fn upstream_database(revision: &str) -> TestDb {
     test_db
 }
 
-/// Every row of every upstream table (and alembic_version), plus the sequence positions.
-/// Two kinds of values move on purpose during the forward migrations (decisions §3) and are
-/// compared in their new home: legacy plaintext API keys become digests in `api_key`, and
-/// the plaintext refresh tokens of `oauth_token` become digests in `refresh_token`.
+/// Every row of every upstream table (and alembic_version), plus the sequence positions. Two kinds
+/// of values move on purpose during the forward migrations (secrets become digests) and are
+/// compared in their new home: legacy plaintext API keys become digests in `api_key`, and the
+/// plaintext refresh tokens of `oauth_token` become digests in `refresh_token`.
 async fn contents(conn: &mut AsyncPgConnection) -> Vec<(String, Vec<String>)> {
     let migrated = common::table_exists(conn, "api_key").await;
     let mut all = Vec::new();

@@ -1,7 +1,8 @@
-//! Credentials an upstream database holds in plaintext become digests (decisions §3):
-//! `"user".api_key` → `api_key` (and keeps working), `oauth_token.refresh_token` →
-//! `refresh_token`. The API-key rule also holds for keys written into the legacy column
-//! after the migration (a seeding script, an upstream server during a switch-over).
+//! Credentials an upstream database holds in plaintext become digests
+//! (docs/compatibility.md#api-keys): `"user".api_key` → `api_key` (and keeps working),
+//! `oauth_token.refresh_token` → `refresh_token`. The API-key rule also holds for keys written into
+//! the legacy column after the migration (a seeding script, an upstream server during a
+//! switch-over).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;

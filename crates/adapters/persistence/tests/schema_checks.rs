@@ -1,4 +1,4 @@
-//! The migrated schema: upstream names kept (upstream-contract.md §1.2), every foreign key
+//! The migrated schema: upstream names kept (docs/compatibility.md#schema), every foreign key
 //! indexed, `schema.rs` in step with the database, sessions in UTC.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

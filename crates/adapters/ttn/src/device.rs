@@ -1,4 +1,4 @@
-//! Request bodies (upstream-contract §7.2), built fresh for each call.
+//! Request bodies (upstream's, docs/ttn.md#what-upstream-did), built fresh for each call.
 
 use ents_domain::loggers::DeviceRegistration;
 use serde_json::{Value, json};

@@ -1,7 +1,7 @@
 //! The Things Network (LoRaWAN Stack v3) end-device registries, as the domain's
 //! [`DeviceRegistry`](ents_domain::loggers::DeviceRegistry) port.
 //!
-//! What upstream did (upstream-contract §7) and what changes here (D-16, D-58):
+//! What upstream did (docs/ttn.md#what-upstream-did) and what changes here (D-16, D-58):
 //! - every request body is built from the call's arguments alone: the client holds only its
 //!   settings, so one device's fields (its AppKey) can never reach another's request or
 //!   response;

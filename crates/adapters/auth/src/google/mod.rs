@@ -1,4 +1,5 @@
-//! Google OpenID Connect, authorization-code flow with PKCE (decisions §3, fixing D-9–D-11):
+//! Google OpenID Connect, authorization-code flow with PKCE (fixing D-9–D-11,
+//! docs/compatibility.md#login-and-tokens):
 //! - the authorization URL carries a random `state`, a PKCE S256 challenge and a nonce; the
 //!   verifier and the nonce are derived from the state with a server key, so nothing but the
 //!   state has to be remembered (the HTTP adapter binds it to the browser with a cookie);

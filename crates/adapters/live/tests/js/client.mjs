@@ -9,7 +9,7 @@ import { io } from "socket.io-client";
 const [url, mode] = process.argv.slice(2);
 const say = (event, fields = {}) => process.stdout.write(JSON.stringify({ event, ...fields }) + "\n");
 
-// "websocket" is exactly the dashboard's call (clients.md §1.4).
+// "websocket" is exactly the dashboard's call (docs/compatibility.md#clients).
 const options = {
   websocket: { transports: ["websocket"], upgrade: false, timeout: 20000, forceNew: true },
   polling: { transports: ["polling"], timeout: 20000, forceNew: true },

@@ -187,7 +187,7 @@ impl PgCellRepository {
                         .execute(conn)
                         .await?;
                     // power_data, teros_data, sensor (and through it data) cascade from the
-                    // cell (upstream-contract §1.3); the rollup triggers follow the deletes.
+                    // cell (docs/compatibility.md#schema); the rollup triggers follow the deletes.
                     diesel::delete(cell::table.find(id)).execute(conn).await?;
                     Ok(())
                 })

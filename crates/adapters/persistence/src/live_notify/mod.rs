@@ -1,4 +1,4 @@
-//! The live push across API instances over PostgreSQL `LISTEN`/`NOTIFY` (decisions.md §6):
+//! The live push across API instances over PostgreSQL `LISTEN`/`NOTIFY` (docs/live-push.md):
 //! no extra infrastructure, and every instance sees every committed measurement.
 //!
 //! - [`PgLiveFeed`] implements the domain's [`LiveFeed`](ents_domain::live::LiveFeed): it

@@ -1,4 +1,4 @@
-//! [`NamedReadingStore`]: `POST /api/power/` and `/api/teros/` (upstream-contract.md §4.6).
+//! [`NamedReadingStore`]: `POST /api/power/` and `/api/teros/` (docs/wire-format.md#json-uploads).
 
 use std::num::NonZeroU32;
 
