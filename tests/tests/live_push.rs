@@ -1,6 +1,6 @@
-//! The live push end to end (decisions.md §6, upstream-contract.md §6), with the real
-//! clients: npm `socket.io-client` (the dashboard's) and `python-socketio`, on every
-//! transport, through the API's own port; and across two API instances on one database.
+//! The live push end to end (docs/live-push.md), with the real clients: npm `socket.io-client` (the
+//! dashboard's) and `python-socketio`, on every transport, through the API's own port; and across
+//! two API instances on one database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "live_push/clients.rs"]
@@ -32,8 +32,8 @@ fn power(cell_id: u32, voltage: f64) -> MeasurementReceived {
     .live_event()
 }
 
-/// Upstream's payload, keys in upstream's order (clients.md §1.4), as the server sends it and
-/// as both clients re-serialize it. Voltages are not whole numbers: JavaScript would print
+/// Upstream's payload, keys in upstream's order (docs/live-push.md#the-event), as the server sends
+/// it and as both clients re-serialize it. Voltages are not whole numbers: JavaScript would print
 /// `2.0` as `2`.
 fn expected(cell_id: u32, voltage: f64) -> String {
     let text = format!(
@@ -112,7 +112,7 @@ async fn python_client_upgrading_from_polling() {
     room_semantics(Kind::Python, Mode::Default).await;
 }
 
-/// The dashboard subscribes without asking for an acknowledgement (clients.md §1.4).
+/// The dashboard subscribes without asking for an acknowledgement (docs/compatibility.md#clients).
 #[tokio::test]
 async fn dashboard_subscription_without_ack_receives_events() {
     let app = TestApp::spawn().await;

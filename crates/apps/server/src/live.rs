@@ -1,4 +1,4 @@
-//! Wiring of the live push (decisions.md §6): the Socket.IO server on its internal listener,
+//! Wiring of the live push (docs/live-push.md): the Socket.IO server on its internal listener,
 //! the `LISTEN` relay that feeds it, and the `LiveFeed` the ingestion publishes to.
 
 use std::sync::Arc;

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! Loggers end to end against PostgreSQL (upstream-contract §2.6): every route and message,
+//! Loggers end to end against PostgreSQL (docs/compatibility.md#loggers): every route and message,
 //! who may do what, races on names, EUI normalisation, deletion with measurements. The TTN
 //! registration jobs, against a fake TTN, are in `loggers/ttn.rs`.
 

@@ -1,4 +1,4 @@
-//! The data reads over real HTTP (upstream-contract §5, decisions §2): shapes and key order,
+//! The data reads over real HTTP (docs/compatibility.md#reading-data): shapes and key order,
 //! units, VWC normalised once, EC rounded, numbers not strings, time order, RFC 1123 dates,
 //! parameter validation, availability, catalog, cell sensors and equation validation.
 //! Rows are inserted with SQL: these tests do not depend on the ingestion routes.

@@ -1,5 +1,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The registry's public contract (upstream-contract §2.3–2.5, 2.7; clients.md §2.4–2.6):
+//! The registry's public contract (docs/compatibility.md#registry, as the dashboard uses it):
 //! shapes and key order, messages, validation, and one transaction per write.
 
 mod common;

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The authorization matrix (decisions §3): every registry write route (cells, memberships,
-//! tags, loggers) × every kind of caller → the expected status, and nothing changed where
-//! the write was refused.
+//! The authorization matrix (docs/compatibility.md#authorization): every registry write route
+//! (cells, memberships, tags, loggers) × every kind of caller → the expected status, and nothing
+//! changed where the write was refused.
 
 mod common;
 

@@ -10,8 +10,8 @@ use tracing::Instrument;
 /// Pause before running a job again after the job store failed or its handler panicked.
 const FAILURE_PAUSE: Duration = Duration::from_secs(1);
 
-/// The [`JobQueue`] of the embedded mode (no broker configured, decisions.md §5): messages
-/// travel through an unbounded channel to at most `concurrency` jobs at a time in this
+/// The [`JobQueue`] of the embedded mode (no broker configured, docs/compatibility.md#jobs):
+/// messages travel through an unbounded channel to at most `concurrency` jobs at a time in this
 /// process.
 ///
 /// Nothing here is durable, and need not be: the job record is. Messages still queued or

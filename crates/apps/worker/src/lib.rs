@@ -1,5 +1,5 @@
-//! The job worker (decisions.md §5): the pieces the `ents-worker` binary (RabbitMQ) and the
-//! server's embedded mode (no broker configured) assemble.
+//! The job worker (docs/compatibility.md#jobs): the pieces the `ents-worker` binary (RabbitMQ) and
+//! the server's embedded mode (no broker configured) assemble.
 //!
 //! - [`run_worker`]: the RabbitMQ consumer plus the stale-job sweeper, until shutdown.
 //! - [`InProcessQueue`]: a [`JobQueue`](ents_domain::jobs::JobQueue) without a broker, for a

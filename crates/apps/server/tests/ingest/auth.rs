@@ -1,4 +1,4 @@
-//! Device authentication options (decisions.md §1): all off by default.
+//! Device authentication options (docs/compatibility.md#ingestion): all off by default.
 
 use crate::support::*;
 use ents_server::testing::TestApp;

@@ -1,4 +1,5 @@
-//! Legacy JSON uploads: `POST /api/power/` and `POST /api/teros/` (upstream-contract.md §4.6).
+//! Legacy JSON uploads: `POST /api/power/` and `POST /api/teros/`
+//! (docs/wire-format.md#json-uploads).
 
 use serde_json::json;
 

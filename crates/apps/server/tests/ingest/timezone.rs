@@ -1,6 +1,6 @@
-//! Device timestamps are unix seconds in UTC whatever the zone of the server process and of
-//! the database (decisions.md §1): the real binary, run with `TZ=America/Los_Angeles`, against
-//! a database whose default zone is Los Angeles too.
+//! Device timestamps are unix seconds in UTC whatever the zone of the server process and of the
+//! database (docs/compatibility.md#ingestion): the real binary, run with `TZ=America/Los_Angeles`,
+//! against a database whose default zone is Los Angeles too.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The Things Network v3 webhook on `POST /api/sensor/` (upstream-contract.md §4.4).
+//! The Things Network v3 webhook on `POST /api/sensor/` (docs/wire-format.md#ttn-webhooks).
 
 use serde_json::{Value, json};
 

@@ -65,7 +65,7 @@ async fn every_legacy_vector_is_answered_and_stored_as_the_contract_says() {
         reset(&app).await;
         let body = vector(&format!("{stem}.bin"));
         let (status, ct, bytes) = answer(legacy(&app, body.clone()).await).await;
-        // Every kind is stored (decisions §1): upstream's 500 (pcap02) and silent 200s are fixed.
+        // Every kind is stored: upstream's 500 (pcap02) and silent 200s are fixed (D-35, D-36, D-38).
         assert_eq!(
             (status, ct.as_str(), bytes.as_slice()),
             (200, OCTET, &[][..]),
