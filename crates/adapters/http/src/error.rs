@@ -1,9 +1,9 @@
 //! The one place where errors become HTTP responses.
 //!
-//! Bodies follow the upstream conventions the clients read: `{"message": …}` for resource
-//! errors, `{"msg": …}` for authentication errors (upstream-contract §0.3–0.4). Validation
-//! errors add `"errors": {field: [problems]}`. Internal causes are logged with the request's
-//! span (which carries the request id) and never returned.
+//! Bodies follow the upstream conventions the clients read: `{"message": …}` for resource errors,
+//! `{"msg": …}` for authentication errors (docs/compatibility.md#http-and-errors). Validation
+//! errors add `"errors": {field: [problems]}`. Internal causes are logged with the request's span
+//! (which carries the request id) and never returned.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};

@@ -1,8 +1,9 @@
 //! What answers when no route matched.
 //!
-//! Upstream (Werkzeug) answers 308 when a route is declared with a trailing slash and the
-//! request lacks it (`/api/sensor` → `/api/sensor/`); the `ents` package relies on that
-//! (decisions §1). Anything else unknown is a JSON 404 (upstream sent an HTML page).
+//! Upstream (Werkzeug) answers 308 when a route is declared with a trailing slash and the request
+//! lacks it (`/api/sensor` → `/api/sensor/`); the `ents` package relies on that
+//! (docs/compatibility.md#http-and-errors). Anything else unknown is a JSON 404 (upstream sent an
+//! HTML page).
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};

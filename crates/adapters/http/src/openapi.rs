@@ -10,18 +10,20 @@ use utoipa_actix_web::AppExt;
     info(
         title = "ENTS backend API",
         description = "Environmental NeTworked Sensing: sensor ingestion, cells, loggers, \
-                       data series and exports behind the DirtViz dashboard.",
+                       data series and exports behind the DirtViz dashboard. Compatible with \
+                       the original ENTS backend: field devices, The Things Network webhooks, \
+                       the dashboard and the `ents` Python package work unchanged.",
         license(name = "MIT")
     ),
     tags(
-        (name = "health", description = "Liveness, readiness and the upstream health check"),
+        (name = "health", description = "Liveness, readiness and the original health check"),
         (name = "auth", description = "Sign-in (Google, local accounts), token refresh, logout"),
         (name = "users", description = "The caller's profile"),
         (name = "api keys", description = "API keys for devices and scripts"),
         (name = "loggers", description = "Loggers and their registration with The Things Network"),
         (name = "data", description = "Reading measurement series, availability, catalog, equations"),
         (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
-        (name = "exports", description = "CSV exports run by the worker, and the seed-era export pair"),
+        (name = "exports", description = "CSV exports run by the worker, and the original export pair"),
     ),
     modifiers(&SecuritySchemes)
 )]

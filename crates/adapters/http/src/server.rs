@@ -87,7 +87,7 @@ pub fn serve(
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))
             .wrap(TracingLogger::default())
-            // Doubled slashes (`/api//cell/id`) reach their route (decisions §1).
+            // Doubled slashes (`/api//cell/id`, the `ents` package's URLs) reach their route.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
     })
     .listen(listener)?

@@ -20,7 +20,8 @@ pub struct AppState {
     /// Sign-in, sessions, API keys (issue 3). `None` only in tests of unrelated features:
     /// every presented credential is then answered with 503.
     pub identity: Option<Arc<Identity>>,
-    /// Who may read and write (decisions §3), for `ents_domain::access::authorize`.
+    /// Who may read and write (docs/compatibility.md#authorization), for
+    /// `ents_domain::access::authorize`.
     pub access: AccessPolicy,
     /// Where `/socket.io/` is forwarded (the in-process Socket.IO server). `None`: the path
     /// is not served.

@@ -1,5 +1,5 @@
 //! The cookies of the identity flow, written by hand for byte-exact upstream attributes
-//! (upstream-contract §3.2, clients.md §1.2):
+//! (docs/compatibility.md#login-and-tokens):
 //! `refresh-token=<jwt>; Expires=<HTTP-date>; Secure; HttpOnly; Path=/; SameSite=None`.
 
 use actix_web::HttpRequest;

@@ -1,7 +1,7 @@
-//! The extractors. Order of precedence, as upstream (upstream-contract §0.4): a non-empty
-//! `Authorization` header decides alone (a bad token is an error even when a valid
-//! `X-API-Key` is present); otherwise `X-API-Key`; otherwise, where allowed, the refresh
-//! cookie from an allowed origin.
+//! The extractors. Order of precedence, as upstream (docs/compatibility.md#login-and-tokens): a
+//! non-empty `Authorization` header decides alone (a bad token is an error even when a valid
+//! `X-API-Key` is present); otherwise `X-API-Key`; otherwise, where allowed, the refresh cookie
+//! from an allowed origin.
 
 use std::sync::Arc;
 

@@ -1,8 +1,8 @@
-//! Brute-force limits (decisions §3): failed attempts per client IP in a fixed window; when
-//! the budget is spent, attempts are refused with 429 and `Retry-After` until the window
-//! ends. Only failures count, so a user who signs in correctly is never slowed down.
-//! In memory, per process: enough to make guessing impractical; a cluster multiplies the
-//! budget by its size.
+//! Brute-force limits (docs/compatibility.md#login-and-tokens): failed attempts per client IP in a
+//! fixed window; when the budget is spent, attempts are refused with 429 and `Retry-After` until
+//! the window ends. Only failures count, so a user who signs in correctly is never slowed down. In
+//! memory, per process: enough to make guessing impractical; a cluster multiplies the budget by its
+//! size.
 
 use std::collections::HashMap;
 use std::net::IpAddr;

@@ -1,7 +1,7 @@
-//! The CSRF guard of the cookie identity (decisions §3): the browser's refresh cookie
-//! identifies a caller only when the request says, through `Origin` (or failing that
-//! `Referer`), that it comes from the dashboard — one of the configured origins, or this
-//! server's own origin. Browsers do not let a page forge these headers.
+//! The CSRF guard of the cookie identity (docs/compatibility.md#authorization): the browser's
+//! refresh cookie identifies a caller only when the request says, through `Origin` (or failing that
+//! `Referer`), that it comes from the dashboard — one of the configured origins, or this server's
+//! own origin. Browsers do not let a page forge these headers.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;

@@ -1,7 +1,7 @@
-//! API keys. `/api/apikey/` keeps upstream's single-key contract (upstream-contract §2.9),
-//! except that GET shows a hint instead of the key (decisions §3); `/api/keys` manages named,
-//! scoped keys. Both need a bearer access token: an API key cannot manage keys.
-//! A key's secret appears in exactly one response: the one that creates it.
+//! API keys (docs/compatibility.md#api-keys). `/api/apikey/` keeps upstream's single-key contract,
+//! except that GET shows a hint instead of the key; `/api/keys` manages named, scoped keys. Both
+//! need a bearer access token: an API key cannot manage keys. A key's secret appears in exactly one
+//! response: the one that creates it.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 

@@ -1,4 +1,4 @@
-//! Sign-in and sessions (upstream-contract §3, decisions §2–3): the Google flow, local
+//! Sign-in and sessions (docs/compatibility.md#login-and-tokens): the Google flow, local
 //! accounts, refresh with rotation, logout. A login answers like upstream's: 201, the raw
 //! access JWT as a `text/html` body, the refresh token in the `refresh-token` cookie.
 
@@ -106,7 +106,7 @@ pub(crate) async fn token(
 ) -> Result<HttpResponse, ApiError> {
     let identity = crate::auth::identity_of(&req)?;
     let Some(code) = query.code.as_deref().filter(|c| !c.is_empty()) else {
-        // Upstream's exact answer (upstream-contract §3.1).
+        // Upstream's exact answer.
         return Ok(HttpResponse::BadRequest().json(json!({ "msg": MISSING_AUTHORIZATION_CODE })));
     };
     let expected = cookies::read(&req, cookies::OAUTH_STATE_COOKIE);
@@ -182,8 +182,9 @@ pub(crate) struct LoggedIn {
     logged_in: bool,
 }
 
-/// Whether the request carries a valid access token (or API key). Upstream's version
-/// always failed (upstream-contract §3.5).
+/// Whether the request carries a valid access token (or API key): 200 `{"loggedIn": true}`,
+/// otherwise 401 `{"loggedIn": false}`.
+// Upstream's version always failed (D-32).
 #[utoipa::path(
     tag = "auth",
     responses(

@@ -1,4 +1,4 @@
-//! `GET /api/data-availability/?cell_ids=1,2` (upstream-contract §5.5).
+//! `GET /api/data-availability/?cell_ids=1,2` (docs/compatibility.md#reading-data).
 
 use actix_web::{HttpResponse, get, web};
 use chrono::Utc;
@@ -19,8 +19,9 @@ pub(crate) struct AvailabilityParams {
     cell_ids: Option<String>,
 }
 
-/// Keys in upstream's order. Timestamps are naive ISO 8601 (UTC, no zone suffix: the
-/// dashboard parses them with Luxon `fromISO`, as upstream sent them).
+/// `latest_timestamp, earliest_timestamp, has_recent_data, message`, in this order. Timestamps
+/// are naive ISO 8601 in UTC, without a zone suffix (the dashboard reads them with Luxon
+/// `fromISO`).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AvailabilityBody {
     latest_timestamp: Option<String>,

@@ -1,5 +1,5 @@
-//! `GET /api/catalog/sensors?cell_id=` (upstream-contract §5.6) and
-//! `GET /api/cell/<id>/sensors` (§2.3).
+//! `GET /api/catalog/sensors?cell_id=` and `GET /api/cell/<id>/sensors`
+//! (docs/compatibility.md#reading-data).
 
 use actix_web::{HttpResponse, get, web};
 use ents_domain::series::{CatalogEntry, SensorInfo, catalog_entries};
@@ -55,7 +55,7 @@ pub(crate) async fn sensor_catalog(
     Ok(HttpResponse::Ok().json(CatalogBody { cell_id, entries }))
 }
 
-/// A `sensor` row, keys in upstream's order.
+/// A `sensor` row: `id, cell_id, measurement, data_type, unit, name`, in this order.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SensorRowBody {
     id: i32,
@@ -86,7 +86,7 @@ impl From<SensorInfo> for SensorRowBody {
     params(("cell_id" = u32, Path, description = "Cell id")),
     responses(
         (status = 200, body = Vec<SensorRowBody>),
-        (status = 404, description = "`{\"message\": \"Cell not found\"}` (upstream: `[]`)"),
+        (status = 404, description = "`{\"message\": \"Cell not found\"}`"),
     )
 )]
 #[get("/cell/{cell_id}/sensors")]

@@ -1,4 +1,4 @@
-//! `POST /api/equations/validate` (upstream-contract §5.7).
+//! `POST /api/equations/validate` (docs/compatibility.md#reading-data).
 
 use actix_web::{HttpResponse, post, web};
 use ents_domain::equations::validate;
@@ -64,7 +64,7 @@ fn expression_text(value: Option<&Value>) -> String {
     request_body = EquationRequest,
     responses(
         (status = 200, body = EquationOk),
-        (status = 400, description = "`{\"error\": \"<upstream message>\"}`"),
+        (status = 400, description = "`{\"error\": \"<why>\"}`, e.g. `Expression is required`"),
     )
 )]
 #[post("/equations/validate")]

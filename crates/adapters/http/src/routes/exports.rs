@@ -1,5 +1,5 @@
-//! CSV exports run by the worker (decisions §5, `docs/exports.md`):
-//! - the seed-era pair (upstream-contract §8): `GET /api/cell/datas` → `{"result_id"}`,
+//! CSV exports run by the worker (`docs/exports.md`):
+//! - the seed-era pair (docs/compatibility.md#exports): `GET /api/cell/datas` → `{"result_id"}`,
 //!   `GET /api/status/<id>` → `{"state", "status"}` with the whole CSV once finished;
 //! - the export API: `POST /api/exports` → 202 and a `Location`, `GET /api/exports/{id}`
 //!   → state and progress, `GET /api/exports/{id}/download` → the file, streamed.
@@ -256,7 +256,8 @@ pub(crate) async fn get_export(
     Ok(HttpResponse::Ok().json(ExportBody::from(&export)))
 }
 
-/// The CSV file of a finished export, streamed (`docs/exports.md` for the columns).
+/// The CSV file of a finished export, streamed: one line per value, with the columns
+/// `cell_id,cell_name,source,sensor,measurement,unit,timestamp,value`.
 #[utoipa::path(
     tag = "exports",
     params(("id" = String, Path, description = "Export id")),
@@ -292,7 +293,7 @@ pub(crate) async fn download_export(
 }
 
 // ---------------------------------------------------------------------------------------
-// The seed-era pair (upstream-contract §8.2).
+// The seed-era pair (docs/compatibility.md#exports).
 
 /// `GET /api/cell/datas` (the seed's `GetCellDataSchema`).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -315,8 +316,8 @@ pub(crate) struct LegacyExportParams {
 }
 
 impl LegacyExportParams {
-    /// Upstream validated inside the task (a bad request "succeeded" and then failed); here
-    /// every problem is a 400 naming its field (decisions §2).
+    /// Upstream validated inside the task (a bad request "succeeded" and then failed); here every
+    /// problem is a 400 naming its field.
     fn validate(&self) -> Result<ExportRequest, DomainError> {
         let mut errors = FieldErrors::new();
         let mut cells = Vec::new();
@@ -389,7 +390,9 @@ pub(crate) struct LegacyResultBody {
     result_id: String,
 }
 
-/// Seed-era export: queues it and answers its id (upstream-contract §8.2).
+/// The original two-step export: queues a CSV export of the cells and answers its id, to poll
+/// with `GET /api/status/<id>`.
+// The seed-era Celery export (docs/compatibility.md#exports).
 #[utoipa::path(
     tag = "exports",
     params(LegacyExportParams),
@@ -416,7 +419,7 @@ pub(crate) async fn legacy_create(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct LegacyStatusBody {
-    /// `PENDING` (also for an unknown id, as Celery), `SUCCESS` or `FAILURE`.
+    /// `PENDING` (also for an unknown id), `SUCCESS` or `FAILURE`.
     state: &'static str,
     /// `Pending...`, the whole CSV text, or the failure.
     status: String,
@@ -469,9 +472,10 @@ fn pending() -> HttpResponse {
     legacy_body(StatusCode::OK, "PENDING", "Pending...".into())
 }
 
-/// Seed-era poll: `PENDING` while queued or running and for unknown ids, `SUCCESS` with the
-/// whole CSV, `FAILURE` as a 500 (what upstream meant to send; it stops the old client's
-/// polling).
+/// Polls an export of `GET /api/cell/datas`: `PENDING` while queued or running and for
+/// unknown ids, `SUCCESS` with the whole CSV, `FAILURE` as a 500.
+// A 500 is what upstream meant to send, and it stops the old client's polling
+// (docs/compatibility.md#exports).
 #[utoipa::path(
     tag = "exports",
     params(("id" = String, Path, description = "The `result_id`")),

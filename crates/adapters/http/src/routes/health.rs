@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::state::AppState;
 
 /// Upstream's exact bytes: Flask-RESTful's `json.dumps` with `", "`/`": "` separators and a
-/// trailing newline (upstream-contract §0.2, §2.2).
+/// trailing newline (docs/compatibility.md#http-and-errors).
 const HEALTH_BODY: &str = "{\"hello\": \"I'm alive and healthy! Super healthy :D\"}\n";
 
 #[derive(Serialize, ToSchema)]
@@ -17,7 +17,7 @@ pub(crate) struct HealthMessage {
     hello: String,
 }
 
-/// The upstream health check: the process is up.
+/// The original health check: the process is up. Always the same body.
 #[utoipa::path(
     tag = "health",
     responses((status = 200, description = "Alive", body = HealthMessage))

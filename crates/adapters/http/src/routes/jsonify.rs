@@ -1,4 +1,5 @@
-//! Flask `jsonify`'s framing, which the series reads use upstream (upstream-contract §0.2):
+//! Flask `jsonify`'s framing, which the series reads use upstream
+//! (docs/compatibility.md#http-and-errors):
 //! compact JSON with a trailing newline. Sorted keys come from the response structs, whose
 //! fields are declared in alphabetical order.
 

@@ -1,7 +1,7 @@
-//! Loggers (upstream-contract §2.6, clients.md §2.6): `GET/POST /api/logger/`,
+//! Loggers (docs/compatibility.md#loggers): `GET/POST /api/logger/`,
 //! `GET/PUT/DELETE /api/logger/<id>`. Every route needs a caller; what the caller may do is
-//! decided by the domain's policy (only the owner changes or deletes). `userEmail` in a
-//! body is accepted and ignored: the owner is the caller (decisions §3).
+//! decided by the domain's policy (only the owner changes or deletes). `userEmail` in a body is
+//! accepted and ignored: the owner is the caller.
 
 use std::sync::Arc;
 
@@ -52,7 +52,7 @@ fn invalid(report: &garde::Report) -> ApiError {
     DomainError::Invalid(fields).into()
 }
 
-/// A logger, keys in upstream's order (clients.md §5.3).
+/// A logger: `id, name, type, device_eui, description, date_created`, in this order.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct LoggerBody {
     id: i32,
@@ -89,7 +89,7 @@ pub(crate) struct TtnRegistrationBody {
     error: Option<String>,
 }
 
-/// One logger: the upstream keys, then `ttn_registration` when registration was asked for,
+/// One logger: the keys of a logger, then `ttn_registration` when registration was asked for,
 /// then (`GET` of an `ents` logger, TTN configured and answering) `ttn_status`.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct LoggerDetail {
@@ -197,7 +197,7 @@ pub(crate) struct NewLoggerBody {
     user_email: Option<serde_json::Value>,
 }
 
-/// `201` body of a create (upstream keys first).
+/// `201` body of a create: `message` and `logger_id`, then the TTN keys when they apply.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct CreatedBody {
     message: &'static str,

@@ -1,5 +1,5 @@
 //! Route registration. Paths and trailing slashes follow the upstream route table
-//! (upstream-contract §2.0); the fallback turns a missing slash into a 308.
+//! (docs/compatibility.md#http-and-errors); the fallback turns a missing slash into a 308.
 
 mod api_keys;
 mod auth;

@@ -1,4 +1,4 @@
-//! The caller's own profile: `GET`/`PUT /api/user` (upstream-contract §2.8).
+//! The caller's own profile: `GET`/`PUT /api/user`.
 
 use actix_web::{HttpResponse, get, put, web};
 use ents_domain::access::require_caller;
@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::auth::{Authenticated, identity_of};
 use crate::error::ApiError;
 
-/// Upstream's `UserData` shape, in its key order.
+/// The caller's profile: `email, first_name, last_name`, in this order.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct UserData {
     email: Option<String>,
@@ -104,8 +104,9 @@ pub(crate) async fn put_user(
     Ok(HttpResponse::Ok().json(UserData::from(user)))
 }
 
-/// Upstream's Flask-Session probe: nothing ever wrote the session it reads, so it always
-/// answered 401 (upstream-contract §2.8). Kept for clients that call it.
+/// Always answers 401: kept for clients of the original backend, where this session probe
+/// could never succeed. Use `GET /api/auth/logged_in` or `GET /api/user` instead.
+// Upstream read a Flask-Session key nothing ever wrote (docs/compatibility.md#login-and-tokens).
 #[utoipa::path(
     tag = "users",
     responses((status = 401, description = "`{\"message\": \"Unauthorized\"}`, always"))

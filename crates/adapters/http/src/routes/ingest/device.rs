@@ -1,4 +1,4 @@
-//! The device's credentials, and the TTN shared-secret check (decisions.md §1).
+//! The device's credentials, and the TTN shared-secret check (docs/compatibility.md#ingestion).
 
 use actix_web::HttpRequest;
 use ents_domain::DomainError;

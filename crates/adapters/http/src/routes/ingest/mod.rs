@@ -2,9 +2,9 @@
 //! `POST /api/sensor_json/`, and the legacy `POST /api/power/` and `/api/teros/`.
 //!
 //! Status codes and bodies are upstream's, byte for byte, where devices see them
-//! (decisions.md §1, upstream-contract.md §4.7); bad input that upstream answered with a 500
-//! gets the path's own refusal instead (legacy `501 08 01`, generic `400` text), never a 500.
-//! See docs/compatibility.md, "Ingestion", for every difference.
+//! (docs/wire-format.md#answers); bad input that upstream answered with a 500 gets the path's own
+//! refusal instead (legacy `501 08 01`, generic `400` text), never a 500. Every difference:
+//! docs/compatibility.md#ingestion.
 
 mod body;
 mod device;

@@ -1,5 +1,5 @@
-//! The legacy JSON uploads `POST /api/power/` and `POST /api/teros/` (upstream-contract.md
-//! §4.6): the cell (and logger) are named, and created on first use.
+//! The legacy JSON uploads `POST /api/power/` and `POST /api/teros/`
+//! (docs/wire-format.md#json-uploads): the cell (and logger) are named, and created on first use.
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 
@@ -17,11 +17,11 @@ use crate::routes::isoformat::isoformat;
 use crate::routes::jsonify::jsonify;
 use crate::state::AppState;
 
-/// `POST /api/power/` (upstream's `PInput`: unknown keys refused).
+/// `POST /api/power/`. Unknown keys are refused.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PowerBody {
-    /// Ignored (upstream accepted and ignored it).
+    /// Accepted and ignored.
     #[serde(rename = "type")]
     #[allow(dead_code)]
     kind: Option<String>,
@@ -51,13 +51,13 @@ pub(crate) struct TerosBody {
     vwc: f64,
     raw_vwc: f64,
     temp: f64,
-    /// Rounded to an integer (half to even), as PostgreSQL did upstream.
+    /// Rounded to an integer (half to even, as PostgreSQL rounds).
     ec: f64,
     #[serde(default)]
     water_pot: Option<f64>,
 }
 
-/// The stored power row; keys in `jsonify`'s sorted order.
+/// The stored power row; keys in alphabetical order.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct PowerRow {
     current: Option<f64>,
@@ -68,7 +68,7 @@ pub(crate) struct PowerRow {
     voltage: Option<f64>,
 }
 
-/// The stored TEROS row; keys in `jsonify`'s sorted order.
+/// The stored TEROS row; keys in alphabetical order.
 #[derive(Serialize, ToSchema)]
 pub(crate) struct TerosRow {
     ec: Option<i32>,

@@ -1,4 +1,4 @@
-//! The answers devices see (upstream-contract.md §4.7), byte for byte.
+//! The answers devices see (docs/wire-format.md#answers), byte for byte.
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;

@@ -1,5 +1,5 @@
 //! `POST /api/sensor/`: protobuf uploads and The Things Network v3 webhooks
-//! (upstream-contract.md §4.1–4.4).
+//! (docs/wire-format.md).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
@@ -90,7 +90,7 @@ fn message(req: &HttpRequest) -> Message {
     }
 }
 
-/// A TTN v3 uplink (upstream-contract.md §4.4).
+/// A TTN v3 uplink (docs/wire-format.md#ttn-webhooks).
 async fn ttn(
     service: &IngestService,
     bytes: &[u8],

@@ -1,4 +1,4 @@
-//! `POST /api/sensor_json/`: the flat legacy dict (upstream-contract.md §4.5).
+//! `POST /api/sensor_json/`: the flat legacy dict (docs/wire-format.md#json-uploads).
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use ents_domain::ingest::StoreOutcome;

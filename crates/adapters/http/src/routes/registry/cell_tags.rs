@@ -1,4 +1,4 @@
-//! A cell's tags (upstream-contract §2.4). Reading is public; changing them is a write to
+//! A cell's tags (docs/compatibility.md#registry). Reading is public; changing them is a write to
 //! the cell (owner or member; upstream needed no credentials at all, D-13).
 
 use actix_web::{HttpResponse, delete, get, post, put, web};
@@ -127,7 +127,7 @@ pub(crate) async fn remove_cell_tag(
     Ok(HttpResponse::Ok().json(json!({ "message": "Tag removed from cell successfully" })))
 }
 
-/// A tag and the cells carrying it (note the plural `tags`, as upstream and the dashboard).
+/// A tag and the cells carrying it (note the plural `tags` in the path).
 #[utoipa::path(
     tag = "tags",
     params(("tag_id" = u32, Path)),

@@ -1,4 +1,4 @@
-//! Who a cell is shared with (upstream-contract §2.5). Seeing the members needs the owner
+//! Who a cell is shared with (docs/compatibility.md#registry). Seeing the members needs the owner
 //! or a member; changing them needs the owner. No response carries a key or secret (D-1).
 
 use actix_web::{HttpResponse, delete, get, post, put, web};

@@ -38,7 +38,7 @@ fn not_blank(value: &str, _: &()) -> garde::Result {
     }
 }
 
-/// `GET /api/cell/` query (upstream-contract §2.3).
+/// `GET /api/cell/` query.
 #[derive(Debug, Deserialize, IntoParams)]
 pub(crate) struct CellQuery {
     /// Case-insensitive substring of the name; when set, `user` is ignored.
@@ -47,7 +47,8 @@ pub(crate) struct CellQuery {
     user: Option<String>,
     /// Comma-separated tag ids: cells having any of them.
     tags: Option<String>,
-    /// Upstream read a tag attribute that no longer exists (D-25); ignored.
+    /// Accepted and ignored (tags have no category).
+    // Upstream read a tag attribute that no longer exists (D-25).
     category: Option<String>,
 }
 
@@ -115,7 +116,8 @@ pub(crate) async fn public_cells(
     Ok(HttpResponse::Ok().json(cells_json(cells)))
 }
 
-/// One cell (upstream's route never worked, D-24).
+/// One cell.
+// Upstream's route never worked (D-24).
 #[utoipa::path(
     tag = "cells",
     params(("cell_id" = u32, Path)),
@@ -132,8 +134,8 @@ pub(crate) async fn get_cell(
     Ok(HttpResponse::Ok().json(CellJson::from(cell)))
 }
 
-/// Creates a cell owned by the caller; `userEmail` is accepted and ignored (decisions §3).
-/// The cell and its tags are stored together or not at all.
+/// Creates a cell owned by the caller; `userEmail` is accepted and ignored (the owner is
+/// always the caller). The cell and its tags are stored together or not at all.
 #[utoipa::path(
     tag = "cells",
     request_body(content = serde_json::Value, description = "`{name, location, latitude, longitude, archive, tag_ids}`; coordinates may be numeric strings"),

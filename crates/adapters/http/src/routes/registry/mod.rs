@@ -1,6 +1,6 @@
-//! The registry: cells, their tags and members, and tags (upstream-contract §2.3–2.5, 2.7).
+//! The registry: cells, their tags and members, and tags (docs/compatibility.md#registry).
 //! Handlers parse and validate, then call the domain use cases, which apply the access
-//! policy (decisions §3).
+//! policy (docs/compatibility.md#authorization).
 
 mod body;
 mod cell_tags;

@@ -1,4 +1,4 @@
-//! The JSON shapes of the registry, in upstream's key order (upstream-contract §2.1).
+//! The JSON shapes of the registry, in upstream's key order (docs/compatibility.md#registry).
 
 use ents_domain::cells::{Cell, Member};
 use ents_domain::tags::Tag;
@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 
 use crate::routes::isoformat::isoformat;
 
-/// A cell: `id, name, location, latitude, longitude, archive` (no owner, as upstream).
+/// A cell: `id, name, location, latitude, longitude, archive`, in this order (the owner is not
+/// shown).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CellJson {
     id: i32,
@@ -35,7 +36,8 @@ pub(crate) fn cells_json(cells: Vec<Cell>) -> Vec<CellJson> {
     cells.into_iter().map(CellJson::from).collect()
 }
 
-/// A tag: `cell_count, id, name, description, created_at` (no creator, as upstream).
+/// A tag: `cell_count, id, name, description, created_at`, in this order (the creator is not
+/// shown).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct TagJson {
     cell_count: i64,
@@ -62,8 +64,8 @@ pub(crate) fn tags_json(tags: Vec<Tag>) -> Vec<TagJson> {
     tags.into_iter().map(TagJson::from).collect()
 }
 
-/// A member of a cell: upstream's user shape without `api_key` (it returned plaintext
-/// keys here, D-1; decisions §3).
+/// A member of a cell: `id, first_name, last_name, email`. Never a key or other secret.
+// Upstream's user shape also carried the member's plaintext `api_key` (D-1).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct MemberJson {
     id: String,

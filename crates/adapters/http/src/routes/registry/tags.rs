@@ -1,4 +1,4 @@
-//! `/api/tag/…` (upstream-contract §2.7). Reading is public; creating needs a caller, who
+//! `/api/tag/…` (docs/compatibility.md#registry). Reading is public; creating needs a caller, who
 //! owns the tag; only the owner changes or deletes it.
 
 use actix_web::{HttpResponse, delete, get, post, put, web};

@@ -1,6 +1,6 @@
 //! `GET /api/power/<id>`, `/api/teros/<id>` (and their `/` forms: cell 0, i.e. empty),
-//! `GET /api/sensor/` and its twin `GET /api/sensor_json/` (upstream-contract §5.2–5.4).
-//! Public reads (decisions §3, `access.public_read`).
+//! `GET /api/sensor/` and its twin `GET /api/sensor_json/` (docs/compatibility.md#reading-data).
+//! Public reads (`access.public_read`).
 
 mod params;
 mod shape;
@@ -73,7 +73,8 @@ pub(crate) async fn power_by_cell(
     power(&state, cell_path(&path)?, &params).await
 }
 
-/// Upstream's `/api/power/` (cell 0): the parameters are checked, the arrays are empty.
+/// The power series of cell 0, which never exists: the parameters are checked, the arrays are
+/// empty. Kept for clients of the original backend.
 #[utoipa::path(tag = "data", params(SeriesParams), responses((status = 200, body = PowerSeries)))]
 #[get("/power/")]
 pub(crate) async fn power_root(
@@ -101,7 +102,8 @@ pub(crate) async fn teros_by_cell(
     teros(&state, cell_path(&path)?, &params).await
 }
 
-/// Upstream's `/api/teros/` (cell 0): empty arrays.
+/// The TEROS series of cell 0, which never exists: empty arrays. Kept for clients of the
+/// original backend.
 #[utoipa::path(tag = "data", params(SeriesParams), responses((status = 200, body = TerosSeries)))]
 #[get("/teros/")]
 pub(crate) async fn teros_root(
@@ -181,7 +183,7 @@ pub(crate) async fn sensor_get(
     sensor(&state, &params).await
 }
 
-/// Identical to `GET /api/sensor/` (upstream registers both).
+/// Identical to `GET /api/sensor/`.
 #[utoipa::path(tag = "data", params(SensorParams, SeriesParams), responses((status = 200, body = SensorSeriesBody)))]
 #[get("/sensor_json/")]
 pub(crate) async fn sensor_json_get(

@@ -1,4 +1,4 @@
-//! The query parameters shared by the series reads (upstream-contract §5.1, decisions §2),
+//! The query parameters shared by the series reads (docs/compatibility.md#reading-data),
 //! validated into a [`SeriesQuery`]. Every problem is a 400 naming its field; unknown
 //! parameters are ignored (upstream 500'd on them, including the `cellId` its README
 //! documented for power and TEROS).
@@ -29,7 +29,7 @@ pub(crate) struct SeriesParams {
     /// each `date_trunc` bucket (weeks start on Monday; a bucket is labelled by its start).
     pub resample: Option<String>,
     /// `true`: raw rows labelled and ordered by the server receive time (`resample` is
-    /// ignored). Upstream's boolean words: `1 true t y yes on` / `0 false f n no off`, any case.
+    /// ignored). Boolean words: `1 true t y yes on` / `0 false f n no off`, any letter case.
     pub stream: Option<String>,
     /// `true`: add `stats` with the count, min, max and mean of every field per point
     /// (honest downsampling). Same boolean words.

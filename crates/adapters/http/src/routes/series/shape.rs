@@ -110,7 +110,8 @@ impl TerosSeries {
 }
 
 /// A value of `/api/sensor/`: a number (an `int` sensor's raw rows are integers; every mean is
-/// a JSON number, never a string — fix of D-47), or text for text sensors.
+/// a JSON number, never a string), or text for text sensors.
+// Upstream sent the mean of an `int` sensor as a decimal string (D-47).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub(crate) enum SensorValue {
@@ -119,7 +120,7 @@ pub(crate) enum SensorValue {
     Text(String),
 }
 
-/// `GET /api/sensor/`. An unknown sensor gives empty arrays and empty strings, as upstream.
+/// `GET /api/sensor/`. An unknown sensor gives empty arrays and empty strings.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SensorSeriesBody {
     data: Vec<Option<SensorValue>>,

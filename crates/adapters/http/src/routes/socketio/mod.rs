@@ -1,6 +1,6 @@
-//! `/socket.io/` on the API's own port (decisions.md §6, clients.md §0.1): forwarded to the
-//! Socket.IO server (`ents-live`) that listens on an internal loopback address of the same
-//! process. Engine.IO long-polling requests are relayed as HTTP; WebSocket upgrades are
+//! `/socket.io/` on the API's own port, where the dashboard expects it (docs/live-push.md):
+//! forwarded to the Socket.IO server (`ents-live`) that listens on an internal loopback address of
+//! the same process. Engine.IO long-polling requests are relayed as HTTP; WebSocket upgrades are
 //! accepted here and bridged frame by frame to a WebSocket opened to the internal server.
 //!
 //! The HTTP layer knows only the internal address, not socketioxide: Socket.IO itself stays
