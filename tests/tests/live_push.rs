@@ -165,7 +165,7 @@ async fn two_instances_share_the_live_push() {
 }
 
 /// A real upload, stored through one instance, reaches the dashboard connected to the other:
-/// the shared vector `legacy-power` and its expected event (`upstream.socketio`).
+/// the device vector `legacy-power` and its expected event (`upstream.socketio`).
 #[tokio::test]
 async fn an_upload_to_one_instance_reaches_the_dashboard_on_the_other() {
     let first = TestApp::spawn().await;
@@ -205,7 +205,7 @@ async fn a_generic_upload_pushes_one_event_per_measurement() {
     }
 }
 
-/// Cell 1 and logger 1, which the shared vectors upload to.
+/// Cell 1 and logger 1, which the device vectors upload to.
 async fn seed_cell_and_logger(app: &TestApp) {
     let (client, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
         .await
@@ -222,7 +222,7 @@ async fn seed_cell_and_logger(app: &TestApp) {
         .unwrap();
 }
 
-/// POSTs a shared vector to `/api/sensor/` (with `SensorVersion: 2` for generic ones).
+/// POSTs a device vector to `/api/sensor/` (with `SensorVersion: 2` for generic ones).
 async fn upload(app: &TestApp, vector: &str, generic: bool) {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../crates/core/wire/tests/vectors")

@@ -1,5 +1,5 @@
-//! Every shared vector through `POST /api/sensor/`, down its own path and down the other one:
-//! the exact answer, and exactly the rows it stores.
+//! Every device vector (`crates/core/wire/tests/vectors`) through `POST /api/sensor/`, down its own
+//! path and down the other one: the exact answer, and exactly the rows it stores.
 
 use ents_domain::measurements::{SensorValue, StoredRow, Upload};
 use ents_server::testing::TestApp;
