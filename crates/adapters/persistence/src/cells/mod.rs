@@ -1,5 +1,6 @@
-//! Cells (the upstream `cell`, `cell_user` and `cell_tag` tables): the [`CellRepository`]
-//! and [`CellFactsSource`](ents_domain::access::CellFactsSource) ports.
+//! Cells (the upstream `cell`, `cell_user` and `cell_tag` tables): the
+//! [`CellRepository`](ents_domain::cells::CellRepository) and
+//! [`CellFactsSource`](ents_domain::access::CellFactsSource) ports.
 //!
 //! Membership lives in `cell_user`, the owner (`cell.user_id`) included, as upstream keeps
 //! it; the owner is never removed from it.

@@ -1,5 +1,5 @@
 //! Device uploads in PostgreSQL: the [`MeasurementStore`] port ([`PgMeasurementStore`]) and the
-//! [`NamedReadingStore`] port of the legacy JSON uploads.
+//! [`NamedReadingStore`](ents_domain::ingest::NamedReadingStore) port of the legacy JSON uploads.
 //!
 //! Idempotency rests on the unique indexes of migration `20261129000020_ingest_idempotency`
 //! and `INSERT … ON CONFLICT DO NOTHING RETURNING <key>`: the returned keys say which rows are

@@ -3,9 +3,9 @@
 //! Aggregated reads (`hour`, `day`, `week`, `month`) combine the rollup tables maintained by
 //! the triggers of migration `20261129000030_series_rollups` for the buckets that lie wholly
 //! inside the requested range with the raw rows of the partial buckets at its two ends, so
-//! the answer equals the aggregate of the raw rows whatever the range ([`plan`]). `none`,
+//! the answer equals the aggregate of the raw rows whatever the range (`plan`). `none`,
 //! `minute` and the stream read raw rows. The SQL text comes only from the static
-//! [`spec::SeriesSpec`]s; every value is a bind parameter.
+//! `spec::SeriesSpec`s; every value is a bind parameter.
 
 mod lookup;
 pub(crate) mod plan;
