@@ -16,7 +16,7 @@
 mod backoff;
 mod consumer;
 mod error;
-pub mod ingest;
+mod ingest;
 mod message;
 mod publisher;
 mod readiness;

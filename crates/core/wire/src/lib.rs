@@ -12,6 +12,10 @@
 //! the message descriptors shipped in `ents` 2.3.12 and compiled by `build.rs` without
 //! `protoc`. The formats, and what upstream did with them: `docs/wire-format.md`.
 //!
+//! Our own message bodies, written by one process and read by another, live here too, so a
+//! format has one owner and the broker adapter only moves bytes: [`queued_ingest`] (an
+//! accepted upload on its way to the worker).
+//!
 //! [`Upload::Legacy`]: ents_domain::measurements::Upload::Legacy
 //! [`Upload::Generic`]: ents_domain::measurements::Upload::Generic
 
@@ -20,6 +24,7 @@ mod generic;
 mod legacy;
 mod lenient;
 pub mod proto;
+pub mod queued_ingest;
 mod reader;
 mod response;
 mod sensor_json;

@@ -11,6 +11,7 @@ use common::{stems, vectors_dir};
 use ents_domain::measurements::Upload;
 use ents_wire::{
     TtnUplink, decode_measurement, decode_repeated, decode_sensor_json, parse_ttn_uplink,
+    queued_ingest,
 };
 
 /// xorshift64* — enough randomness for coverage, no dependency.
@@ -245,6 +246,31 @@ fn mutated_vectors() {
     for seed in &seeds {
         for _ in 0..300 {
             feed_protobuf(&mutate(&mut rng, seed));
+        }
+    }
+}
+
+/// The worker reads queued-ingest bodies from the broker: single and packed bodies, mutated.
+#[test]
+fn mutated_queued_ingest_bodies() {
+    let mut rng = Rng(5);
+    let uploads: Vec<Upload> = stems("")
+        .iter()
+        .filter_map(|s| {
+            let bytes = common::bin(s);
+            decode_measurement(&bytes)
+                .or_else(|_| decode_repeated(&bytes))
+                .ok()
+        })
+        .collect();
+    let mut seeds: Vec<Vec<u8>> = uploads.iter().map(queued_ingest::encode).collect();
+    seeds.push(queued_ingest::encode_packed(&uploads[..3]));
+    for seed in &seeds {
+        for _ in 0..200 {
+            let body = mutate(&mut rng, seed);
+            for upload in queued_ingest::decode_all(&body).into_iter().flatten() {
+                check(&upload);
+            }
         }
     }
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use ents_domain::ingest::{BatchWriter, StoreOutcome};
 use ents_domain::measurements::Upload;
+use ents_wire::queued_ingest;
 use futures_util::StreamExt;
 use lapin::Consumer;
 use lapin::message::Delivery;
@@ -12,7 +13,6 @@ use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions};
 use lapin::types::FieldTable;
 use tokio::time::Instant;
 
-use super::codec;
 use crate::backoff::Backoff;
 use crate::error::AmqpError;
 use crate::publisher::AmqpJobQueue;
@@ -134,7 +134,7 @@ async fn consume(
             let delivery = delivery(arrived)?;
             // A message may carry several uploads (packed by the API); the batch is bounded
             // by uploads, and a message is acknowledged once all of its uploads are written.
-            match codec::decode_all(&delivery.data) {
+            match queued_ingest::decode_all(&delivery.data) {
                 Ok(decoded) => {
                     carried.push((delivery, decoded.len()));
                     uploads.extend(decoded);

@@ -4,11 +4,11 @@
 //!
 //! Same topology and session code as the job queue, on its own base name
 //! (`ingest.queue`, default `ents.ingest`, with `.retry` and `.dead`). A message carries one
-//! upload, or the uploads that arrived together while the API's publishes were busy
-//! ([`codec`]); the writer is idempotent, so a redelivery after a lost ack stores nothing
+//! upload, or the uploads that arrived together while the API's publishes were busy (the body
+//! format is `ents_wire::queued_ingest`'s; this module only moves its bytes); the writer is
+//! idempotent, so a redelivery after a lost ack stores nothing
 //! twice.
 
-pub mod codec;
 mod consumer;
 mod publisher;
 

@@ -7,9 +7,9 @@ use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
 use ents_domain::DomainError;
 use ents_domain::ingest::{MeasurementStore, ReferenceChecker, StoreOutcome};
 use ents_domain::measurements::Upload;
+use ents_wire::queued_ingest;
 use lapin::BasicProperties;
 
-use super::codec;
 use crate::error::AmqpError;
 use crate::publisher::AmqpJobQueue;
 use crate::settings::AmqpSettings;
@@ -20,7 +20,7 @@ use crate::settings::AmqpSettings;
 /// the broker has confirmed it, so an accepted upload survives a broker restart.
 ///
 /// Uploads that arrive while `packing.slots` publishes are awaiting their confirms are packed
-/// into one message ([`codec::encode_packed`], at most `packing.max_batch` uploads) with one
+/// into one message ([`queued_ingest::encode_packed`], at most `packing.max_batch` uploads) with one
 /// confirm for all: no timer, an idle publisher sends an upload at once, alone.
 #[derive(Clone)]
 pub struct AmqpIngestQueue {
@@ -85,7 +85,7 @@ impl BatchHandler for Packer {
 
     #[tracing::instrument(name = "publish_uploads", skip_all, fields(uploads = uploads.len()))]
     async fn handle(&self, uploads: Vec<Upload>) -> Vec<Self::Output> {
-        let body = codec::encode_packed(&uploads);
+        let body = queued_ingest::encode_packed(&uploads);
         let main = self.0.topology().main.clone();
         let result = self
             .0
@@ -100,5 +100,5 @@ impl BatchHandler for Packer {
 fn properties() -> BasicProperties {
     BasicProperties::default()
         .with_delivery_mode(2)
-        .with_content_type("application/vnd.ents.upload".into())
+        .with_content_type(queued_ingest::CONTENT_TYPE.into())
 }

@@ -1,24 +1,27 @@
-//! One upload as a message body: a version byte, a format byte, then the upload in a device
-//! format the worker decodes with the same pure decoders as the API (`ents-wire`), so the
-//! worker stores exactly what the API validated:
-//! * legacy uploads as the `/api/sensor_json/` dict (which carries every kind, with its
-//!   values as decoded — bme280 already scaled — and JSON number types kept);
-//! * generic uploads as a protobuf `RepeatedSensorMeasurements`, every item with its own
-//!   metadata.
+//! The queued ingest mode's message body (`ingest.mode = queued`): what the API publishes for
+//! each accepted upload and the worker decodes before writing it. A version byte, a format
+//! byte, then the upload in a device format of this crate, so the worker stores exactly what
+//! the API validated, with the same decoders:
+//! * format 1, legacy uploads as the `/api/sensor_json/` dict (which carries every kind, with
+//!   its values as decoded — bme280 already scaled — and JSON number types kept);
+//! * format 2, generic uploads as a protobuf `RepeatedSensorMeasurements`, every item with
+//!   its own metadata;
+//! * format 3, several uploads packed in one message (the API packs the uploads that arrived
+//!   while its publishes were busy, so one broker confirm serves them all): each upload as a
+//!   single-upload body prefixed by its length (`u32`, big-endian).
 //!
-//! * several uploads packed in one message (the API packs the uploads that arrived while its
-//!   publishes were busy, so one broker confirm serves them all): format byte 3, then each
-//!   upload as a single-upload body prefixed by its length (`u32`, big-endian).
-//!
-//! `decode(encode(u)) == u` for every upload (tested over the shared vectors), and
-//! `decode_all(encode_packed(us)) == us`.
+//! The bytes are a stored format: messages written by an earlier release may still wait in a
+//! queue, so a change must keep reading them (`tests/queued_ingest.rs` pins them).
+//! `decode(encode(u)) == u` for every upload, and `decode_all(encode_packed(us)) == us`.
 
 use ents_domain::measurements::{GenericValue, Upload};
-use ents_wire::proto::{
-    Metadata, RepeatedSensorMeasurements, SensorMeasurement, sensor_measurement,
-};
-use ents_wire::{WireError, decode_repeated, decode_sensor_json};
 use prost::Message as _;
+
+use crate::proto::{Metadata, RepeatedSensorMeasurements, SensorMeasurement, sensor_measurement};
+use crate::{WireError, decode_repeated, decode_sensor_json};
+
+/// The `content-type` a message with such a body carries.
+pub const CONTENT_TYPE: &str = "application/vnd.ents.upload";
 
 const VERSION: u8 = 1;
 const LEGACY: u8 = 1;
@@ -27,7 +30,7 @@ const PACKED: u8 = 3;
 
 /// A body this version cannot read.
 #[derive(Debug, thiserror::Error)]
-pub enum CodecError {
+pub enum BodyError {
     #[error("not an upload message (version or format byte unknown)")]
     Framing,
     #[error(transparent)]
@@ -97,33 +100,33 @@ pub fn encode_packed(uploads: &[Upload]) -> Vec<u8> {
 }
 
 /// The upload in a single-upload message body.
-pub fn decode(body: &[u8]) -> Result<Upload, CodecError> {
+pub fn decode(body: &[u8]) -> Result<Upload, BodyError> {
     match body {
         [VERSION, LEGACY, rest @ ..] => Ok(decode_sensor_json(rest)?),
         [VERSION, GENERIC, rest @ ..] => Ok(decode_repeated(rest)?),
-        _ => Err(CodecError::Framing),
+        _ => Err(BodyError::Framing),
     }
 }
 
 /// The uploads in any message body, in order. A packed body is refused whole when any part
 /// is unreadable (it is dead-lettered as it is).
-pub fn decode_all(body: &[u8]) -> Result<Vec<Upload>, CodecError> {
+pub fn decode_all(body: &[u8]) -> Result<Vec<Upload>, BodyError> {
     let Some(mut rest) = body.strip_prefix(&[VERSION, PACKED]) else {
         return decode(body).map(|upload| vec![upload]);
     };
     let mut uploads = Vec::new();
     while !rest.is_empty() {
-        let (len, after) = rest.split_first_chunk::<4>().ok_or(CodecError::Framing)?;
-        let len = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| CodecError::Framing)?;
+        let (len, after) = rest.split_first_chunk::<4>().ok_or(BodyError::Framing)?;
+        let len = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| BodyError::Framing)?;
         if len > after.len() {
-            return Err(CodecError::Framing);
+            return Err(BodyError::Framing);
         }
         let (one, next) = after.split_at(len);
         uploads.push(decode(one)?);
         rest = next;
     }
     if uploads.is_empty() {
-        return Err(CodecError::Framing);
+        return Err(BodyError::Framing);
     }
     Ok(uploads)
 }

@@ -1,27 +1,23 @@
 //! The queued mode's message body carries an upload unchanged: every shared vector, and JSON
-//! uploads of every kind, decode back to the very upload that was encoded.
+//! uploads of every kind, decode back to the very upload that was encoded; and the bytes of
+//! earlier releases are still written and read the same.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::path::PathBuf;
+mod common;
 
-use ents_amqp::ingest::codec::{decode, decode_all, encode, encode_packed};
+use common::{bin, stems};
 use ents_domain::measurements::Upload;
+use ents_wire::queued_ingest::{decode, decode_all, encode, encode_packed};
 
+/// Every `.bin` vector, by name.
 fn vectors() -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../core/wire/tests/vectors");
-    let mut all: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "bin"))
-        .map(|p| {
-            (
-                p.file_name().unwrap().to_string_lossy().into_owned(),
-                std::fs::read(&p).unwrap(),
-            )
+    stems("")
+        .into_iter()
+        .map(|stem| {
+            let bytes = bin(&stem);
+            (stem, bytes)
         })
-        .collect();
-    all.sort();
-    all
+        .collect()
 }
 
 fn round_trip(name: &str, upload: Upload) {
@@ -129,15 +125,10 @@ fn other_bodies_are_refused() {
 fn bodies_of_earlier_releases_are_written_and_read_unchanged() {
     let json = |body: &str| ents_wire::decode_sensor_json(body.as_bytes()).unwrap();
     let vector = |stem: &str| {
-        let bytes = std::fs::read(
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("../../core/wire/tests/vectors/{stem}.bin")),
-        )
-        .unwrap();
         if stem.starts_with("legacy") {
-            ents_wire::decode_measurement(&bytes).unwrap()
+            ents_wire::decode_measurement(&bin(stem)).unwrap()
         } else {
-            ents_wire::decode_repeated(&bytes).unwrap()
+            ents_wire::decode_repeated(&bin(stem)).unwrap()
         }
     };
     let co2 = json(
