@@ -3,13 +3,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ents_domain::jobs::{Job, JobQueue, QueueError};
+use ents_wire::job_message::JobMessage;
 use lapin::options::BasicPublishOptions;
 use lapin::{BasicProperties, Confirmation};
 use tokio::time::Instant;
 
 use crate::backoff::Backoff;
 use crate::error::AmqpError;
-use crate::message::{self, JobMessage};
+use crate::properties;
 use crate::readiness::AmqpReadiness;
 use crate::session::{Role, Session};
 use crate::settings::AmqpSettings;
@@ -83,7 +84,7 @@ impl AmqpJobQueue {
     pub async fn publish_job(&self, message: &JobMessage) -> Result<(), AmqpError> {
         let id = message.job_id.to_string();
         let body = message.to_bytes();
-        let properties = message::properties(Some(&id));
+        let properties = properties::properties(Some(&id));
         self.publish_confirmed(&self.inner.topology.main, &body, properties)
             .await
     }
@@ -99,7 +100,7 @@ impl AmqpJobQueue {
         let id = message.job_id.to_string();
         let body = message.to_bytes();
         let properties =
-            message::properties(Some(&id)).with_expiration(message::expiration(delay).into());
+            properties::properties(Some(&id)).with_expiration(properties::expiration(delay).into());
         self.publish_confirmed(&self.inner.topology.retry, &body, properties)
             .await
     }
@@ -117,7 +118,7 @@ impl AmqpJobQueue {
             tracing::Span::current().record("message_id", id);
         }
         let properties =
-            message::properties(message_id).with_headers(message::error_header(reason));
+            properties::properties(message_id).with_headers(properties::error_header(reason));
         self.publish_confirmed(&self.inner.topology.dead, body, properties)
             .await
     }

@@ -14,13 +14,14 @@
 //!
 //! Our own message bodies, written by one process and read by another, live here too, so a
 //! format has one owner and the broker adapter only moves bytes: [`queued_ingest`] (an
-//! accepted upload on its way to the worker).
+//! accepted upload on its way to the worker) and [`job_message`] (a job to run).
 //!
 //! [`Upload::Legacy`]: ents_domain::measurements::Upload::Legacy
 //! [`Upload::Generic`]: ents_domain::measurements::Upload::Generic
 
 mod error;
 mod generic;
+pub mod job_message;
 mod legacy;
 mod lenient;
 pub mod proto;

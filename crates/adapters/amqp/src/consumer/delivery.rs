@@ -4,11 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ents_domain::jobs::{Execution, JobRunner};
+use ents_wire::job_message::JobMessage;
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions};
 use tracing::Instrument;
 
-use crate::message::JobMessage;
 use crate::publisher::AmqpJobQueue;
 
 /// What every delivery task shares.

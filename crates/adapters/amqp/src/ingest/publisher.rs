@@ -11,6 +11,7 @@ use ents_wire::queued_ingest;
 use lapin::BasicProperties;
 
 use crate::error::AmqpError;
+use crate::properties::PERSISTENT;
 use crate::publisher::AmqpJobQueue;
 use crate::settings::AmqpSettings;
 
@@ -96,9 +97,9 @@ impl BatchHandler for Packer {
     }
 }
 
-/// Persistent (`delivery_mode` 2: written to disk by the broker), typed as our own format.
+/// Persistent (written to disk by the broker), typed as our own format.
 fn properties() -> BasicProperties {
     BasicProperties::default()
-        .with_delivery_mode(2)
+        .with_delivery_mode(PERSISTENT)
         .with_content_type(queued_ingest::CONTENT_TYPE.into())
 }
