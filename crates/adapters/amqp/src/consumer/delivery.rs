@@ -6,10 +6,10 @@ use std::time::Duration;
 use ents_domain::jobs::{Execution, JobRunner};
 use ents_wire::job_message::JobMessage;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicNackOptions};
 use tracing::Instrument;
 
 use crate::publisher::AmqpJobQueue;
+use crate::settle::{self, Settle};
 
 /// What every delivery task shares.
 pub(super) struct DeliveryContext {
@@ -30,15 +30,6 @@ impl DeliveryContext {
     }
 }
 
-/// How to settle a delivery.
-enum Settle {
-    Ack,
-    /// Nack with requeue, after an optional pause.
-    Requeue {
-        after: Duration,
-    },
-}
-
 /// Runs and settles one delivery. Never panics on the job's behalf: the job runs in a task
 /// of its own, so a handler panic becomes a `JoinError` here.
 pub(super) async fn handle(context: Arc<DeliveryContext>, delivery: Delivery) {
@@ -50,33 +41,8 @@ pub(super) async fn handle(context: Arc<DeliveryContext>, delivery: Delivery) {
         }
         Err(error) => dead_letter_garbage(&context, &delivery, &error).await,
     };
-    match settle {
-        Settle::Ack => match delivery.acker.ack(BasicAckOptions::default()).await {
-            Ok(true) => {}
-            // The channel is gone: the broker redelivers, and the claim skips the job.
-            Ok(false) => {
-                tracing::warn!("channel closed before the acknowledgement; expect a redelivery")
-            }
-            Err(error) => tracing::warn!(%error, "acknowledgement failed; expect a redelivery"),
-        },
-        Settle::Requeue { after } => {
-            if !after.is_zero() {
-                tokio::time::sleep(after).await;
-            }
-            let options = BasicNackOptions {
-                multiple: false,
-                requeue: true,
-            };
-            match delivery.acker.nack(options).await {
-                Ok(true) => {}
-                // Unacknowledged deliveries of a closed channel are requeued by the broker.
-                Ok(false) => tracing::debug!("channel closed before the requeue"),
-                Err(error) => {
-                    tracing::debug!(%error, "requeue failed; the broker redelivers anyway")
-                }
-            }
-        }
-    }
+    // A lost acknowledgement means a redelivery, which the job claim skips.
+    settle.apply(&delivery).await;
 }
 
 async fn run(context: &DeliveryContext, delivery: &Delivery, message: JobMessage) -> Settle {
@@ -111,23 +77,12 @@ async fn run(context: &DeliveryContext, delivery: &Delivery, message: JobMessage
             tracing::debug!(?retry_in, "job not due yet; delaying the delivery");
             schedule(context, &message, retry_in).await
         }
+        // Should the copy fail, the record is already `failed`: the redelivery is skipped, so
+        // only the copy in the dead-letter queue may be missing.
         Execution::Dead { error } => {
             let id = message.job_id.to_string();
-            match context
-                .publisher
-                .publish_dead(&delivery.data, Some(&id), &error)
-                .await
-            {
-                Ok(()) => Settle::Ack,
-                Err(publish_error) => {
-                    // The record is already `failed`: the redelivery is skipped, so only the
-                    // copy in the dead-letter queue may be missing.
-                    tracing::warn!(%publish_error, "could not dead-letter the message; requeueing");
-                    Settle::Requeue {
-                        after: context.pause,
-                    }
-                }
-            }
+            let publisher = &context.publisher;
+            settle::dead_letter(publisher, delivery, Some(&id), &error, context.pause).await
         }
     }
 }
@@ -158,17 +113,13 @@ async fn dead_letter_garbage(
         .map(|id| id.to_string());
     tracing::error!(%error, ?message_id, "unparsable job message; dead-lettering it");
     let reason = format!("unparsable job message: {error}");
-    match context
-        .publisher
-        .publish_dead(&delivery.data, message_id.as_deref(), &reason)
-        .await
-    {
-        Ok(()) => Settle::Ack,
-        Err(publish_error) => {
-            tracing::warn!(%publish_error, "could not dead-letter the message; requeueing");
-            Settle::Requeue {
-                after: context.pause,
-            }
-        }
-    }
+    let publisher = &context.publisher;
+    settle::dead_letter(
+        publisher,
+        delivery,
+        message_id.as_deref(),
+        &reason,
+        context.pause,
+    )
+    .await
 }
