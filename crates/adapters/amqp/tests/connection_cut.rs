@@ -6,15 +6,15 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state, wait_until};
+use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state};
 use ents_amqp::AmqpJobQueue;
 use ents_domain::jobs::{JobQueue, JobRepository, JobService, JobState, NewJob};
-use ents_test_support::ChaosProxy;
+use ents_test_support::{ChaosProxy, wait_until};
 use futures_util::future::join_all;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cutting_both_connections_mid_stream_loses_nothing_and_runs_nothing_twice() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("cut").await;
     let publisher_proxy = ChaosProxy::start(&common::broker_addr()).await.unwrap();
     let consumer_proxy = ChaosProxy::start(&common::broker_addr()).await.unwrap();
@@ -72,7 +72,7 @@ async fn cutting_both_connections_mid_stream_loses_nothing_and_runs_nothing_twic
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishes_ride_out_connection_resets() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("blip").await;
     let proxy = Arc::new(ChaosProxy::start(&common::broker_addr()).await.unwrap());
     let handler = CountingHandler::new("work", Behaviour::Succeed, Duration::from_millis(20));

@@ -8,11 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state, wait_until};
+use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state};
 use ents_amqp::AmqpJobQueue;
 use ents_domain::jobs::{
     HandlerRegistry, Job, JobFailure, JobHandler, JobService, JobState, ProgressSink,
 };
+use ents_test_support::wait_until;
 
 /// Panics on its first run, succeeds afterwards.
 #[derive(Default)]
@@ -36,7 +37,7 @@ impl JobHandler for PanicsOnce {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_does_not_stop_the_consumer() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("panic").await;
     let panicky = Arc::new(PanicsOnce::default());
     let counting = CountingHandler::new("count", Behaviour::Succeed, Duration::ZERO);
@@ -75,7 +76,7 @@ async fn a_panicking_handler_does_not_stop_the_consumer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_running_jobs_finish() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("drain").await;
     let handler = CountingHandler::new("slow", Behaviour::Succeed, Duration::from_millis(1500));
     let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
@@ -88,7 +89,7 @@ async fn shutdown_lets_running_jobs_finish() {
 
     assert_state(&fx.job(job.id).await, JobState::Succeeded);
     assert_eq!(
-        common::ready(&queue.topology().main).await,
+        ents_test_support::messages_ready(&queue.topology().main).await,
         0,
         "the message was not acknowledged"
     );

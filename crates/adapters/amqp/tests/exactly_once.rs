@@ -7,15 +7,14 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{
-    Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state, ready, wait_until,
-};
+use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state};
 use ents_amqp::AmqpJobQueue;
 use ents_domain::jobs::{JobQueue, JobService, JobState};
+use ents_test_support::{messages_ready, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicated_messages_run_each_job_once_across_two_consumers() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("once").await;
     let handler = CountingHandler::new("count", Behaviour::Succeed, Duration::from_millis(300));
     let first = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
@@ -40,7 +39,7 @@ async fn duplicated_messages_run_each_job_once_across_two_consumers() {
     // elsewhere) drains back into the main queue, whose copies are then skipped.
     let topology = queue.topology().clone();
     wait_until("queues drained", || async {
-        ready(&topology.main).await == 0 && ready(&topology.retry).await == 0
+        messages_ready(&topology.main).await == 0 && messages_ready(&topology.retry).await == 0
     })
     .await;
     for id in &ids {
@@ -49,7 +48,7 @@ async fn duplicated_messages_run_each_job_once_across_two_consumers() {
         assert_eq!(job.attempts, 1);
         assert_eq!(handler.runs_of(*id), 1, "job {id} ran more than once");
     }
-    assert_eq!(ready(&topology.dead).await, 0);
+    assert_eq!(messages_ready(&topology.dead).await, 0);
 
     first.stop().await;
     second.stop().await;
@@ -59,7 +58,7 @@ async fn duplicated_messages_run_each_job_once_across_two_consumers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_reports_the_broker() {
-    common::init_logs();
+    ents_test_support::init_logs();
     use ents_domain::health::ReadinessProbe;
 
     let fx_queue = ents_test_support::unique_name("ready");

@@ -19,7 +19,7 @@ use lapin::types::AMQPValue;
 async fn take_one(queue: &str) -> BasicGetMessage {
     let connection = connect().await.unwrap();
     let channel = connection.create_channel().await.unwrap();
-    let deadline = tokio::time::Instant::now() + common::PATIENCE;
+    let deadline = tokio::time::Instant::now() + ents_test_support::PATIENCE;
     let message = loop {
         if let Some(message) = channel
             .basic_get(queue.into(), BasicGetOptions::default())
@@ -46,7 +46,7 @@ async fn take_one(queue: &str) -> BasicGetMessage {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_that_keeps_failing_runs_max_attempts_times_then_is_dead_lettered() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("dead").await;
     let handler = CountingHandler::new("flaky", Behaviour::AlwaysFail, Duration::ZERO);
     let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
@@ -86,7 +86,7 @@ async fn a_job_that_keeps_failing_runs_max_attempts_times_then_is_dead_lettered(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_failing_twice_then_succeeding_succeeds_on_the_third_attempt() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("retry").await;
     let handler = CountingHandler::new("flaky", Behaviour::FailFirst(2), Duration::ZERO);
     let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
@@ -103,7 +103,10 @@ async fn a_job_failing_twice_then_succeeding_succeeds_on_the_third_attempt() {
     assert_state(&finished, JobState::Succeeded);
     assert_eq!(finished.attempts, 3);
     assert_eq!(handler.runs_of(job.id), 3);
-    assert_eq!(common::ready(&queue.topology().dead).await, 0);
+    assert_eq!(
+        ents_test_support::messages_ready(&queue.topology().dead).await,
+        0
+    );
 
     consumer.stop().await;
     queue.close().await;
@@ -112,7 +115,7 @@ async fn a_job_failing_twice_then_succeeding_succeeds_on_the_third_attempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_naming_no_job_is_dead_lettered() {
-    common::init_logs();
+    ents_test_support::init_logs();
     let fx = Fixture::new("garbage").await;
     let handler = CountingHandler::new("count", Behaviour::Succeed, Duration::ZERO);
     let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));

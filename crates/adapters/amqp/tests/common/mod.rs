@@ -1,27 +1,23 @@
-//! Shared fixtures: a fresh database, unique queues, a counting handler, bounded polling.
+//! Shared fixtures: a fresh database, unique queues, a counting handler, the broker behind a
+//! chaos proxy. Bounded waits, logs and queue clean-up are `ents_test_support`'s.
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ents_amqp::{AmqpSettings, Topology, run_consumer};
+use ents_amqp::{AmqpSettings, run_consumer};
 use ents_domain::jobs::{
     HandlerRegistry, Job, JobFailure, JobHandler, JobId, JobRepository, JobRunner, JobState,
     ProgressSink, RunnerSettings,
 };
 use ents_persistence::PgJobRepository;
 use ents_persistence::testing::TestDb;
-use lapin::options::{QueueDeclareOptions, QueueDeleteOptions};
-use lapin::types::FieldTable;
+use ents_test_support::wait_until;
 use lapin::{Connection, ConnectionProperties};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
-
-/// Generous bound for every wait: the machine is shared, slowness is not a failure.
-pub const PATIENCE: Duration = Duration::from_secs(90);
 
 /// Settings for a test: unique queues, quick reconnects.
 pub fn settings(url: &str, queue: &str) -> AmqpSettings {
@@ -88,19 +84,7 @@ impl Fixture {
 
     /// Deletes the test's queues (best effort).
     pub async fn delete_queues(&self) {
-        let Ok(connection) = connect().await else {
-            return;
-        };
-        let Ok(channel) = connection.create_channel().await else {
-            return;
-        };
-        let topology = Topology::new(&self.queue);
-        for name in [&topology.main, &topology.retry, &topology.dead] {
-            let _ = channel
-                .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
-                .await;
-        }
-        let _ = connection.close(200, "OK".into()).await;
+        ents_test_support::delete_queues(&self.queue).await;
     }
 }
 
@@ -110,39 +94,6 @@ pub async fn connect() -> lapin::Result<Connection> {
         ConnectionProperties::default(),
     )
     .await
-}
-
-/// Messages ready in `queue` (not counting unacknowledged ones).
-pub async fn ready(queue: &str) -> u32 {
-    let connection = connect().await.unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    let options = QueueDeclareOptions {
-        passive: true,
-        ..QueueDeclareOptions::default()
-    };
-    let count = channel
-        .queue_declare(queue.into(), options, FieldTable::default())
-        .await
-        .unwrap()
-        .message_count();
-    let _ = connection.close(200, "OK".into()).await;
-    count
-}
-
-/// Polls `condition` every 100 ms until it holds; panics after [`PATIENCE`].
-pub async fn wait_until<F, Fut>(what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !condition().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }
 
 /// A consumer running in the background until [`RunningConsumer::stop`].
@@ -164,7 +115,7 @@ impl RunningConsumer {
     /// Asks for a graceful stop and waits for it.
     pub async fn stop(self) {
         let _ = self.stop.send(());
-        tokio::time::timeout(PATIENCE, self.task)
+        tokio::time::timeout(ents_test_support::PATIENCE, self.task)
             .await
             .expect("the consumer did not stop")
             .expect("the consumer panicked")
@@ -265,14 +216,4 @@ pub fn via(port: u16) -> String {
         "amqp://{}:{}@127.0.0.1:{port}/{vhost}",
         user.username, user.password
     )
-}
-
-/// Logs to the test output (shown for failing tests); `RUST_LOG` filters, default `info`.
-pub fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_test_writer()
-        .try_init();
 }

@@ -9,7 +9,7 @@ use ents_config::IngestMode;
 use ents_domain::ingest::BatchWriter;
 use ents_persistence::PgMeasurementStore;
 use ents_server::testing::TestApp;
-use ents_test_support::{amqp_url, unique_name};
+use ents_test_support::{amqp_url, messages_ready, unique_name};
 use ents_worker::wiring::ingest_amqp_settings;
 use secrecy::SecretString;
 
@@ -35,28 +35,6 @@ async fn queued_app_with(
     })
     .await;
     (app, queue)
-}
-
-/// Messages waiting in `queue` (a passive declare reads the count without changing it).
-async fn messages_in(queue: &str) -> u32 {
-    let connection =
-        lapin::Connection::connect(&amqp_url(), lapin::ConnectionProperties::default())
-            .await
-            .unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    let declared = channel
-        .queue_declare(
-            queue.into(),
-            lapin::options::QueueDeclareOptions {
-                passive: true,
-                ..Default::default()
-            },
-            lapin::types::FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let _ = connection.close(200, "OK".into()).await;
-    declared.message_count()
 }
 
 async fn run_consumer_until(app: &TestApp, expected: usize) {
@@ -137,7 +115,7 @@ async fn concurrent_uploads_share_messages_and_are_all_written() {
     for response in futures_util::future::join_all(uploads).await {
         assert_eq!(response.status(), 200);
     }
-    let messages = messages_in(&queue).await;
+    let messages = messages_ready(&queue).await;
     assert!(
         (4..200).contains(&messages),
         "200 uploads in {messages} messages"

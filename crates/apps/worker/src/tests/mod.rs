@@ -6,7 +6,6 @@ mod in_process;
 mod sweeper;
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,9 +16,7 @@ use ents_domain::jobs::{
 };
 use ents_persistence::PgJobRepository;
 use ents_persistence::testing::TestDb;
-
-/// Generous bound for every wait: the machine is shared, slowness is not a failure.
-const PATIENCE: Duration = Duration::from_secs(90);
+use ents_test_support::{PATIENCE, init_logs, wait_until};
 
 struct Fixture {
     _db: TestDb,
@@ -58,31 +55,6 @@ impl Fixture {
         })
         .await;
     }
-}
-
-/// Polls `condition` every 100 ms until it holds; panics after [`PATIENCE`].
-async fn wait_until<F, Fut>(what: &str, mut condition: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while !condition().await {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "gave up waiting for: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_test_writer()
-        .try_init();
 }
 
 /// Counts runs per job; fails (retryable) the first `fail_first` attempts of each job.
