@@ -14,7 +14,6 @@ use futures_util::future::join_all;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cutting_both_connections_mid_stream_loses_nothing_and_runs_nothing_twice() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("cut").await;
     let publisher_proxy = ChaosProxy::start(&common::broker_addr()).await.unwrap();
     let consumer_proxy = ChaosProxy::start(&common::broker_addr()).await.unwrap();
@@ -72,7 +71,6 @@ async fn cutting_both_connections_mid_stream_loses_nothing_and_runs_nothing_twic
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn publishes_ride_out_connection_resets() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("blip").await;
     let proxy = Arc::new(ChaosProxy::start(&common::broker_addr()).await.unwrap());
     let handler = CountingHandler::new("work", Behaviour::Succeed, Duration::from_millis(20));

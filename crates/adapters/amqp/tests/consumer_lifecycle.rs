@@ -8,11 +8,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state};
-use ents_amqp::AmqpJobQueue;
-use ents_domain::jobs::{
-    HandlerRegistry, Job, JobFailure, JobHandler, JobService, JobState, ProgressSink,
-};
+use common::{Behaviour, CountingHandler, Fixture, assert_state};
+use ents_domain::jobs::{HandlerRegistry, Job, JobFailure, JobHandler, JobState, ProgressSink};
 use ents_test_support::wait_until;
 
 /// Panics on its first run, succeeds afterwards.
@@ -37,16 +34,13 @@ impl JobHandler for PanicsOnce {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_panicking_handler_does_not_stop_the_consumer() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("panic").await;
     let panicky = Arc::new(PanicsOnce::default());
     let counting = CountingHandler::new("count", Behaviour::Succeed, Duration::ZERO);
     let handlers = HandlerRegistry::new()
         .with(panicky.clone())
         .with(Arc::new(counting.clone()));
-    let consumer = RunningConsumer::start(fx.settings(), fx.runner(handlers));
-    let queue = Arc::new(AmqpJobQueue::new(fx.settings()).unwrap());
-    let service = JobService::new(fx.repo.clone(), queue.clone(), 3);
+    let (consumer, queue, service) = fx.run(handlers);
 
     let bad = service
         .submit("panics_once", serde_json::json!({}))
@@ -76,12 +70,9 @@ async fn a_panicking_handler_does_not_stop_the_consumer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_lets_running_jobs_finish() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("drain").await;
     let handler = CountingHandler::new("slow", Behaviour::Succeed, Duration::from_millis(1500));
-    let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
-    let queue = Arc::new(AmqpJobQueue::new(fx.settings()).unwrap());
-    let service = JobService::new(fx.repo.clone(), queue.clone(), 3);
+    let (consumer, queue, service) = fx.run(handler.registry());
 
     let job = service.submit("slow", serde_json::json!({})).await.unwrap();
     wait_until("the job running", || async { handler.total_runs() == 1 }).await;

@@ -9,12 +9,12 @@ use std::time::Duration;
 
 use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state};
 use ents_amqp::AmqpJobQueue;
+use ents_domain::health::ReadinessProbe;
 use ents_domain::jobs::{JobQueue, JobService, JobState};
 use ents_test_support::{messages_ready, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicated_messages_run_each_job_once_across_two_consumers() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("once").await;
     let handler = CountingHandler::new("count", Behaviour::Succeed, Duration::from_millis(300));
     let first = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
@@ -59,8 +59,6 @@ async fn duplicated_messages_run_each_job_once_across_two_consumers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn readiness_reports_the_broker() {
     ents_test_support::init_logs();
-    use ents_domain::health::ReadinessProbe;
-
     let fx_queue = ents_test_support::unique_name("ready");
     let settings = common::settings(&ents_test_support::amqp_url(), &fx_queue);
     let queue = AmqpJobQueue::new(settings).unwrap();
@@ -78,15 +76,5 @@ async fn readiness_reports_the_broker() {
     assert!(unreachable.readiness().check().await.is_err());
 
     queue.close().await;
-    let connection = common::connect().await.unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    for name in [
-        fx_queue.clone(),
-        format!("{fx_queue}.retry"),
-        format!("{fx_queue}.dead"),
-    ] {
-        let _ = channel
-            .queue_delete(name.as_str().into(), Default::default())
-            .await;
-    }
+    ents_test_support::delete_queues(&fx_queue).await;
 }

@@ -4,12 +4,11 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::{Behaviour, CountingHandler, Fixture, RunningConsumer, assert_state, connect};
 use ents_amqp::AmqpJobQueue;
-use ents_domain::jobs::{JobService, JobState};
+use ents_domain::jobs::JobState;
 use lapin::BasicProperties;
 use lapin::message::BasicGetMessage;
 use lapin::options::{BasicAckOptions, BasicGetOptions, BasicPublishOptions};
@@ -46,12 +45,9 @@ async fn take_one(queue: &str) -> BasicGetMessage {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_that_keeps_failing_runs_max_attempts_times_then_is_dead_lettered() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("dead").await;
     let handler = CountingHandler::new("flaky", Behaviour::AlwaysFail, Duration::ZERO);
-    let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
-    let queue = Arc::new(AmqpJobQueue::new(fx.settings()).unwrap());
-    let service = JobService::new(fx.repo.clone(), queue.clone(), 3);
+    let (consumer, queue, service) = fx.run(handler.registry());
 
     let job = service
         .submit("flaky", serde_json::json!({}))
@@ -86,12 +82,9 @@ async fn a_job_that_keeps_failing_runs_max_attempts_times_then_is_dead_lettered(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_failing_twice_then_succeeding_succeeds_on_the_third_attempt() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("retry").await;
     let handler = CountingHandler::new("flaky", Behaviour::FailFirst(2), Duration::ZERO);
-    let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));
-    let queue = Arc::new(AmqpJobQueue::new(fx.settings()).unwrap());
-    let service = JobService::new(fx.repo.clone(), queue.clone(), 3);
+    let (consumer, queue, service) = fx.run(handler.registry());
 
     let job = service
         .submit("flaky", serde_json::json!({}))
@@ -115,7 +108,6 @@ async fn a_job_failing_twice_then_succeeding_succeeds_on_the_third_attempt() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_message_naming_no_job_is_dead_lettered() {
-    ents_test_support::init_logs();
     let fx = Fixture::new("garbage").await;
     let handler = CountingHandler::new("count", Behaviour::Succeed, Duration::ZERO);
     let consumer = RunningConsumer::start(fx.settings(), fx.runner(handler.registry()));

@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ents_amqp::{AmqpSettings, run_consumer};
+use ents_amqp::{AmqpJobQueue, AmqpSettings, run_consumer};
 use ents_domain::jobs::{
-    HandlerRegistry, Job, JobFailure, JobHandler, JobId, JobRepository, JobRunner, JobState,
-    ProgressSink, RunnerSettings,
+    HandlerRegistry, Job, JobFailure, JobHandler, JobId, JobRepository, JobRunner, JobService,
+    JobState, ProgressSink, RunnerSettings,
 };
 use ents_persistence::PgJobRepository;
 use ents_persistence::testing::TestDb;
@@ -42,7 +42,9 @@ pub struct Fixture {
 }
 
 impl Fixture {
+    /// Also starts the test logs.
     pub async fn new(prefix: &str) -> Self {
+        ents_test_support::init_logs();
         let db = TestDb::new().await;
         let repo = Arc::new(PgJobRepository::new(db.db()));
         Self {
@@ -54,6 +56,18 @@ impl Fixture {
 
     pub fn settings(&self) -> AmqpSettings {
         settings(&ents_test_support::amqp_url(), &self.queue)
+    }
+
+    /// A consumer running `handlers` on this fixture's queue, the queue's publisher, and a
+    /// job service publishing through it.
+    pub fn run(
+        &self,
+        handlers: HandlerRegistry,
+    ) -> (RunningConsumer, Arc<AmqpJobQueue>, JobService) {
+        let consumer = RunningConsumer::start(self.settings(), self.runner(handlers));
+        let queue = Arc::new(AmqpJobQueue::new(self.settings()).unwrap());
+        let service = JobService::new(self.repo.clone(), queue.clone(), 3);
+        (consumer, queue, service)
     }
 
     pub fn runner(&self, handlers: HandlerRegistry) -> JobRunner {
