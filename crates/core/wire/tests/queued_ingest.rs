@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{bin, stems};
+use common::{bin, hex, stems};
 use ents_domain::measurements::Upload;
 use ents_wire::queued_ingest::{decode, decode_all, encode, encode_packed};
 
@@ -215,11 +215,4 @@ fn framed(format: u8, rest: &[u8]) -> Vec<u8> {
     let mut body = vec![1, format];
     body.extend(rest);
     body
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
 }
