@@ -4,10 +4,14 @@
 //! `{"msg": …}` for authentication errors (docs/compatibility.md#http-and-errors). Validation
 //! errors add `"errors": {field: [problems]}`. Internal causes are logged with the request's span
 //! (which carries the request id) and never returned.
+//!
+//! The domain names what happened; the statuses are decided here alone. A conflict answers
+//! 409, except the registry's (a taken cell, tag or logger name, an existing membership or
+//! tag link, the owner rule), which answer 400 as upstream did (docs/compatibility.md#registry).
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use ents_domain::DomainError;
+use ents_domain::{ConflictKind, DomainError};
 use serde_json::json;
 
 /// A handler's error: a domain error, or a problem found by the HTTP layer itself.
@@ -52,7 +56,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Domain(error) => match error {
                 DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-                DomainError::Conflict(_) => StatusCode::CONFLICT,
+                DomainError::Conflict { kind, .. } => conflict_status(*kind),
                 DomainError::BadRequest(_) | DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
                 DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
                 DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -71,7 +75,7 @@ impl ResponseError for ApiError {
         let body = match self {
             Self::Domain(error) => match error {
                 DomainError::NotFound(m)
-                | DomainError::Conflict(m)
+                | DomainError::Conflict { message: m, .. }
                 | DomainError::BadRequest(m) => {
                     json!({ "message": m })
                 }
@@ -106,6 +110,16 @@ impl ResponseError for ApiError {
             response.insert_header(("Retry-After", secs.max(1).to_string()));
         }
         response.json(body)
+    }
+}
+
+/// The status of a conflict: see the module docs.
+fn conflict_status(kind: ConflictKind) -> StatusCode {
+    match kind {
+        ConflictKind::DuplicateName | ConflictKind::AlreadyLinked | ConflictKind::OwnerStays => {
+            StatusCode::BAD_REQUEST
+        }
+        ConflictKind::Duplicate | ConflictKind::State => StatusCode::CONFLICT,
     }
 }
 

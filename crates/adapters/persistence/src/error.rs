@@ -8,7 +8,8 @@
 //! - [`DomainError`] is what every port implementation (repositories, readiness) returns.
 //!   Diesel and pool errors reach it only through `query_error` / `pool_error` (or
 //!   `From<PersistenceError>`), so the classification lives in this file alone:
-//!   - unique violation → `Conflict`;
+//!   - unique violation → `Conflict(Duplicate)` (a repository that knows which value it
+//!     was refines it, e.g. `DuplicateName`);
 //!   - pool wait timeout, connection refused / failed, connection closed or broken, server
 //!     shutting down, statement timeout → `Unavailable` (retrying later may work);
 //!   - everything else → `Internal` (the cause is kept for the logs only).
@@ -16,7 +17,7 @@
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::pooled_connection::PoolError as ManagerError;
 use diesel_async::pooled_connection::deadpool::PoolError;
-use ents_domain::DomainError;
+use ents_domain::{ConflictKind, DomainError};
 
 /// The alembic revision an upstream database must be at to be adopted.
 pub const UPSTREAM_HEAD: &str = "14612231efb8";
@@ -78,7 +79,7 @@ pub(crate) fn query_error(error: DieselError) -> DomainError {
     match &error {
         DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
             tracing::debug!(constraint = info.constraint_name(), "unique violation");
-            DomainError::Conflict("already exists".to_owned())
+            DomainError::conflict(ConflictKind::Duplicate, "already exists")
         }
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
@@ -141,7 +142,13 @@ mod tests {
             DatabaseErrorKind::UniqueViolation,
             Box::new("duplicate key value violates unique constraint".to_owned()),
         );
-        assert!(matches!(query_error(e), DomainError::Conflict(_)));
+        assert!(matches!(
+            query_error(e),
+            DomainError::Conflict {
+                kind: ConflictKind::Duplicate,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -203,31 +210,32 @@ mod tests {
     }
 }
 
-/// The error of a transaction that can also end with a domain answer (e.g. "Tag with ID 3
-/// not found"), which rolls it back like a failed statement.
+/// The error of a repository operation: a failed statement, still to be classified, or a
+/// domain answer (e.g. "Tag with ID 3 not found"), which rolls a transaction back like a
+/// failed statement. `?` converts both.
 #[derive(Debug)]
-pub(crate) enum TxError {
+pub(crate) enum StoreError {
     Query(DieselError),
     Domain(DomainError),
 }
 
-impl From<DieselError> for TxError {
+impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         Self::Query(error)
     }
 }
 
-impl From<DomainError> for TxError {
+impl From<DomainError> for StoreError {
     fn from(error: DomainError) -> Self {
         Self::Domain(error)
     }
 }
 
-impl From<TxError> for DomainError {
-    fn from(error: TxError) -> Self {
+impl From<StoreError> for DomainError {
+    fn from(error: StoreError) -> Self {
         match error {
-            TxError::Query(e) => query_error(e),
-            TxError::Domain(e) => e,
+            StoreError::Query(e) => query_error(e),
+            StoreError::Domain(e) => e,
         }
     }
 }

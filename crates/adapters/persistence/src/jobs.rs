@@ -14,8 +14,8 @@ use diesel::pg::data_types::PgInterval;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Float4, Interval, Jsonb, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
-use ents_domain::DomainError;
 use ents_domain::jobs::{Claim, Job, JobId, JobRepository, JobState, NewJob};
+use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
 use crate::error::query_error;
@@ -37,13 +37,13 @@ impl PgJobRepository {
     }
 
     /// Tells apart, after an update matched nothing, an unknown id (`NotFound`) from a job
-    /// in a state that does not allow the transition (`Conflict` with `message`).
+    /// in a state that does not allow the transition (`Conflict(State)` with `message`).
     async fn explain_no_match(&self, id: JobId, message: &str) -> Result<(), DomainError> {
         let job = self.get(id).await?;
-        Err(DomainError::Conflict(format!(
-            "{message} (job is {})",
-            job.state.as_str()
-        )))
+        Err(DomainError::conflict(
+            ConflictKind::State,
+            format!("{message} (job is {})", job.state.as_str()),
+        ))
     }
 }
 

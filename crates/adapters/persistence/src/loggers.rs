@@ -6,12 +6,12 @@ use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-use ents_domain::DomainError;
 use ents_domain::loggers::{
-    LOGGER_NOT_FOUND, Logger, LoggerChanges, LoggerFilter, LoggerId, LoggerRepository,
-    LoraCredentials, NewLogger, PendingRegistration, TtnState,
+    DUPLICATE_LOGGER_NAME, LOGGER_NOT_FOUND, Logger, LoggerChanges, LoggerFilter, LoggerId,
+    LoggerRepository, LoraCredentials, NewLogger, PendingRegistration, TtnState,
 };
 use ents_domain::users::UserId;
+use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
 use crate::error::query_error;
@@ -88,6 +88,11 @@ fn not_found() -> DomainError {
     DomainError::NotFound(LOGGER_NOT_FOUND.to_owned())
 }
 
+/// A unique violation on this table is the name (the uuid is fresh).
+fn duplicate_name(error: DomainError) -> DomainError {
+    error.refine_conflict(ConflictKind::DuplicateName, DUPLICATE_LOGGER_NAME)
+}
+
 fn found<T>(result: QueryResult<T>) -> Result<T, DomainError> {
     match result {
         Ok(value) => Ok(value),
@@ -122,7 +127,7 @@ impl LoggerRepository for PgLoggerRepository {
                     .get_result::<LoggerRow>(&mut conn)
                     .await
                     .map(Logger::from)
-                    .map_err(query_error)
+                    .map_err(|e| duplicate_name(query_error(e)))
             })
             .await
     }
@@ -169,6 +174,7 @@ impl LoggerRepository for PgLoggerRepository {
                         .await,
                 )
                 .map(Logger::from)
+                .map_err(duplicate_name)
             })
             .await
     }

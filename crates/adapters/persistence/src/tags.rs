@@ -8,16 +8,16 @@ use diesel::dsl::{count_star, now};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use ents_domain::DomainError;
 use ents_domain::cells::Cell;
 use ents_domain::tags::{
     DUPLICATE_TAG_NAME, NewTag, TAG_NOT_FOUND, Tag, TagChanges, TagRepository,
 };
 use ents_domain::users::UserId;
+use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
 use crate::cells::CellRow;
-use crate::error::{TxError, query_error};
+use crate::error::{StoreError, query_error};
 use crate::pool::Db;
 use crate::schema::{cell, cell_tag, tag};
 
@@ -71,7 +71,7 @@ pub(crate) async fn with_counts(
 }
 
 /// One tag with its count. Errors: `NotFound("Tag not found")`.
-pub(crate) async fn load_tag(conn: &mut AsyncPgConnection, id: i32) -> Result<Tag, TxError> {
+pub(crate) async fn load_tag(conn: &mut AsyncPgConnection, id: i32) -> Result<Tag, StoreError> {
     let row = tag::table
         .find(id)
         .select(TagRow::as_select())
@@ -81,14 +81,12 @@ pub(crate) async fn load_tag(conn: &mut AsyncPgConnection, id: i32) -> Result<Ta
         .ok_or_else(|| DomainError::NotFound(TAG_NOT_FOUND.to_owned()))?;
     let mut tags = with_counts(conn, vec![row]).await?;
     tags.pop()
-        .ok_or_else(|| TxError::Domain(DomainError::NotFound(TAG_NOT_FOUND.to_owned())))
+        .ok_or_else(|| StoreError::Domain(DomainError::NotFound(TAG_NOT_FOUND.to_owned())))
 }
 
+/// A unique violation on this table can only be the name.
 fn duplicate_name(error: DomainError) -> DomainError {
-    match error {
-        DomainError::Conflict(_) => DomainError::Conflict(DUPLICATE_TAG_NAME.to_owned()),
-        other => other,
-    }
+    error.refine_conflict(ConflictKind::DuplicateName, DUPLICATE_TAG_NAME)
 }
 
 /// `%`, `_` and `\` stand for themselves in a search (upstream let them act as wildcards).
@@ -158,7 +156,7 @@ impl TagRepository for PgTagRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let updated = conn
-                    .transaction(async |conn| -> Result<Tag, TxError> {
+                    .transaction(async |conn| -> Result<Tag, StoreError> {
                         load_tag(conn, id).await?;
                         if let Some(name) = &changes.name {
                             diesel::update(tag::table.find(id))
@@ -184,7 +182,7 @@ impl TagRepository for PgTagRepository {
         self.db
             .bounded(async {
                 let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), TxError> {
+                conn.transaction(async |conn| -> Result<(), StoreError> {
                     diesel::delete(cell_tag::table.filter(cell_tag::tag_id.eq(id)))
                         .execute(conn)
                         .await?;

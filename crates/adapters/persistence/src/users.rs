@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
-use ents_domain::DomainError;
 use ents_domain::auth::USER_NOT_FOUND;
 use ents_domain::users::{NewUser, ProfileUpdate, User, UserId, UserRepository};
+use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
 use crate::error::query_error;
@@ -74,12 +74,9 @@ fn not_found() -> DomainError {
     DomainError::NotFound(USER_NOT_FOUND.to_owned())
 }
 
-/// `Conflict` with a message naming what is taken (the generic one says "already exists").
+/// A conflict naming what is taken (the generic one says "already exists").
 fn taken(error: DomainError) -> DomainError {
-    match error {
-        DomainError::Conflict(_) => DomainError::Conflict("User already exists".to_owned()),
-        other => other,
-    }
+    error.refine_conflict(ConflictKind::Duplicate, "User already exists")
 }
 
 #[async_trait]

@@ -5,12 +5,12 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use ents_domain::DomainError;
 use ents_domain::auth::{
     ApiKeyRepository, ApiKeyScope, Digest, FamilyId, NewApiKey, NewRefreshToken, RefreshTokenId,
     RefreshTokenRepository,
 };
 use ents_domain::users::{NewUser, ProfileUpdate, UserId, UserRepository};
+use ents_domain::{ConflictKind, DomainError};
 use ents_persistence::testing::TestDb;
 use ents_persistence::{PgApiKeyRepository, PgRefreshTokenRepository, PgUserRepository};
 use uuid::Uuid;
@@ -38,7 +38,10 @@ async fn users_are_created_found_and_updated() {
     assert_eq!(users.find_by_email("ADA@example.com").await.unwrap(), None);
     assert!(matches!(
         users.create(new_user("ada@example.com")).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     assert!(matches!(
         users.get(UserId::new()).await,
@@ -78,7 +81,10 @@ async fn google_accounts_are_linked_once() {
     );
     assert!(matches!(
         users.link_google_sub(grace.id, "sub-1").await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     assert!(matches!(
         users.link_google_sub(UserId::new(), "sub-2").await,
@@ -167,7 +173,10 @@ async fn a_refresh_token_rotates_exactly_once() {
     tokens.create(first.clone()).await.unwrap();
     assert!(matches!(
         tokens.create(token(user, family, None, "d1")).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
 
     let record = tokens
@@ -306,7 +315,10 @@ async fn api_keys_belong_to_their_owner_and_revoke_for_good() {
     assert!(matches!(
         keys.create(key(ada, "node", ApiKeyScope::Full, "digest-other"))
             .await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::Duplicate,
+            ..
+        })
     ));
     // Names are per user.
     keys.create(key(bob, "node", ApiKeyScope::Full, "digest-bob"))

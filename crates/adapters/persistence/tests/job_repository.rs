@@ -6,8 +6,8 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ents_domain::DomainError;
 use ents_domain::jobs::{Claim, Job, JobId, JobRepository, JobState, NewJob};
+use ents_domain::{ConflictKind, DomainError};
 use ents_persistence::PgJobRepository;
 use ents_persistence::testing::TestDb;
 use serde_json::json;
@@ -212,11 +212,17 @@ async fn a_final_failure_finishes_the_job() {
     // A finished job cannot fail or complete again.
     assert!(matches!(
         f.repo.fail(job.id, "again", None).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::State,
+            ..
+        })
     ));
     assert!(matches!(
         f.repo.complete(job.id, json!(null)).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::State,
+            ..
+        })
     ));
 }
 

@@ -4,11 +4,11 @@
 
 mod common;
 
-use ents_domain::DomainError;
 use ents_domain::loggers::{
     LoggerChanges, LoggerFilter, LoggerId, LoggerRepository, LoraCredentials, NewLogger, TtnState,
 };
 use ents_domain::users::UserId;
+use ents_domain::{ConflictKind, DomainError};
 use ents_persistence::PgLoggerRepository;
 use ents_persistence::testing::TestDb;
 
@@ -50,7 +50,10 @@ async fn the_port_contract_holds() {
     assert_eq!(a.ttn_state, None);
     assert!(matches!(
         repo.create(new("a", owner, None)).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::DuplicateName,
+            ..
+        })
     ));
     // EUIs may repeat.
     let b = repo.create(new("b", owner, None)).await.unwrap();
@@ -63,7 +66,10 @@ async fn the_port_contract_holds() {
             }
         )
         .await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict {
+            kind: ConflictKind::DuplicateName,
+            ..
+        })
     ));
     let b = repo
         .update(

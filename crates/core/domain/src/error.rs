@@ -4,6 +4,14 @@
 //! conflict, invalid input, not allowed, temporarily unavailable); `Internal` for everything
 //! unexpected. `Internal` carries its cause for the logs only: the HTTP adapter logs it with
 //! the request id and never returns it. `anyhow` is reserved for the binaries.
+//!
+//! The domain and its stores say *what happened*, never how a protocol answers it: no
+//! variant or kind here stands for a status code. A collision with stored state is a
+//! [`DomainError::Conflict`] whose [`ConflictKind`] names what collided (a taken name, an
+//! existing link, the owner rule…), and the HTTP adapter alone decides the status of each
+//! kind (where upstream answered 400 rather than 409, that choice is made there too).
+//! `BadRequest` is only for input the use case itself finds malformed (a required field
+//! missing or empty), never for a collision.
 
 use std::collections::BTreeMap;
 
@@ -19,10 +27,12 @@ pub enum DomainError {
     /// (upstream wording, e.g. "Cell not found").
     #[error("{0}")]
     NotFound(String),
-    /// The request conflicts with the current state (duplicate name, already a member…).
-    #[error("{0}")]
-    Conflict(String),
-    /// The request is malformed in a way described by one message (upstream-style 400).
+    /// The request collides with what is stored; `kind` says with what. The message is
+    /// shown to the client.
+    #[error("{message}")]
+    Conflict { kind: ConflictKind, message: String },
+    /// The input is malformed in a way one message describes (a required field missing or
+    /// empty, an undecodable payload).
     #[error("{0}")]
     BadRequest(String),
     /// Validation failed; every bad field is named.
@@ -42,12 +52,38 @@ pub enum DomainError {
     Internal(#[source] Cause),
 }
 
+/// What a [`DomainError::Conflict`] collided with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConflictKind {
+    /// A cell, tag or logger already has this name.
+    DuplicateName,
+    /// The link already exists: the user is a member of the cell, the tag is on it.
+    AlreadyLinked,
+    /// The cell's owner cannot be removed from its members.
+    OwnerStays,
+    /// Any other unique value is taken (an account's e-mail address, an API key or its
+    /// name, a token). A store that cannot tell which value says this.
+    Duplicate,
+    /// The record's current state does not allow the change (a job that is not running, an
+    /// export that has not finished).
+    State,
+}
+
 impl DomainError {
-    /// Upstream answers 400, not 409, for duplicates in the registry (names, memberships):
-    /// the registry use cases turn the stores' `Conflict` into that.
-    pub fn conflict_as_bad_request(self) -> Self {
+    /// A [`DomainError::Conflict`].
+    pub fn conflict(kind: ConflictKind, message: impl Into<String>) -> Self {
+        Self::Conflict {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    /// A conflict, refined by a caller that knows what collided (a unique violation on a
+    /// table whose only unique column is the name, say): `kind` and `message` replace the
+    /// store's generic ones. Any other error is returned as it is.
+    pub fn refine_conflict(self, kind: ConflictKind, message: &str) -> Self {
         match self {
-            Self::Conflict(message) => Self::BadRequest(message),
+            Self::Conflict { .. } => Self::conflict(kind, message),
             other => other,
         }
     }

@@ -20,4 +20,4 @@ pub mod series;
 pub mod tags;
 pub mod users;
 
-pub use error::{DomainError, FieldErrors};
+pub use error::{ConflictKind, DomainError, FieldErrors};

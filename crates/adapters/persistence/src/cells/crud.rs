@@ -2,20 +2,23 @@
 
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use ents_domain::DomainError;
 use ents_domain::cells::{
     CELL_NOT_FOUND, Cell, CellChanges, CellFilter, DUPLICATE_CELL_NAME, NewCell,
 };
+use ents_domain::{ConflictKind, DomainError};
 
 use super::tags::replace_tags;
 use super::{CellRow, PgCellRepository};
-use crate::error::{TxError, query_error};
+use crate::error::{StoreError, query_error};
 use crate::schema::{cell, cell_tag, cell_user};
 use crate::tags::like_pattern;
 
 /// The cell row, locked against concurrent deletion for the rest of the transaction.
 /// Errors: `NotFound("Cell not found")`.
-pub(super) async fn locked_cell(conn: &mut AsyncPgConnection, id: i32) -> Result<CellRow, TxError> {
+pub(super) async fn locked_cell(
+    conn: &mut AsyncPgConnection,
+    id: i32,
+) -> Result<CellRow, StoreError> {
     cell::table
         .find(id)
         .select(CellRow::as_select())
@@ -28,10 +31,7 @@ pub(super) async fn locked_cell(conn: &mut AsyncPgConnection, id: i32) -> Result
 
 /// A unique violation on this table can only be the name.
 fn duplicate_name(error: DomainError) -> DomainError {
-    match error {
-        DomainError::Conflict(_) => DomainError::Conflict(DUPLICATE_CELL_NAME.to_owned()),
-        other => other,
-    }
+    error.refine_conflict(ConflictKind::DuplicateName, DUPLICATE_CELL_NAME)
 }
 
 #[derive(AsChangeset, Default)]
@@ -50,7 +50,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let created = conn
-                    .transaction(async |conn| -> Result<CellRow, TxError> {
+                    .transaction(async |conn| -> Result<CellRow, StoreError> {
                         let row = diesel::insert_into(cell::table)
                             .values((
                                 cell::name.eq(&new.name),
@@ -143,7 +143,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let updated = conn
-                    .transaction(async |conn| -> Result<CellRow, TxError> {
+                    .transaction(async |conn| -> Result<CellRow, StoreError> {
                         let current = locked_cell(conn, id).await?;
                         let changeset = CellChangeset {
                             name: changes.name.clone(),
@@ -178,7 +178,7 @@ impl PgCellRepository {
         self.db
             .bounded(async {
                 let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), TxError> {
+                conn.transaction(async |conn| -> Result<(), StoreError> {
                     locked_cell(conn, id).await?;
                     diesel::delete(cell_user::table.filter(cell_user::cell_id.eq(id)))
                         .execute(conn)

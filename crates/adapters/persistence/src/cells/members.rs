@@ -3,15 +3,15 @@
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use ents_domain::DomainError;
 use ents_domain::auth::USER_NOT_FOUND;
 use ents_domain::cells::Member;
 use ents_domain::users::UserId;
+use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
 use super::PgCellRepository;
 use super::crud::locked_cell;
-use crate::error::{TxError, query_error};
+use crate::error::{StoreError, query_error};
 use crate::schema::{cell_user, users};
 
 const NOT_A_MEMBER: &str = "User not assigned to this cell";
@@ -38,7 +38,7 @@ impl From<MemberRow> for Member {
     }
 }
 
-async fn members_of(conn: &mut AsyncPgConnection, cell_id: i32) -> Result<Vec<Member>, TxError> {
+async fn members_of(conn: &mut AsyncPgConnection, cell_id: i32) -> Result<Vec<Member>, StoreError> {
     let rows = users::table
         .filter(
             users::id.eq_any(
@@ -54,7 +54,7 @@ async fn members_of(conn: &mut AsyncPgConnection, cell_id: i32) -> Result<Vec<Me
     Ok(rows.into_iter().map(Member::from).collect())
 }
 
-async fn load_user(conn: &mut AsyncPgConnection, user: UserId) -> Result<Member, TxError> {
+async fn load_user(conn: &mut AsyncPgConnection, user: UserId) -> Result<Member, StoreError> {
     users::table
         .find(user.0)
         .select(MemberRow::as_select())
@@ -71,7 +71,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let members = conn
-                    .transaction(async |conn| -> Result<Vec<Member>, TxError> {
+                    .transaction(async |conn| -> Result<Vec<Member>, StoreError> {
                         locked_cell(conn, id).await?;
                         members_of(conn, id).await
                     })
@@ -90,7 +90,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let members = conn
-                    .transaction(async |conn| -> Result<Vec<Member>, TxError> {
+                    .transaction(async |conn| -> Result<Vec<Member>, StoreError> {
                         let cell = locked_cell(conn, id).await?;
                         let mut ids: Vec<Uuid> = wanted.iter().map(|u| u.0).collect();
                         let known: Vec<Uuid> = users::table
@@ -137,7 +137,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let member = conn
-                    .transaction(async |conn| -> Result<Member, TxError> {
+                    .transaction(async |conn| -> Result<Member, StoreError> {
                         locked_cell(conn, id).await?;
                         let member = load_user(conn, user).await?;
                         let inserted = diesel::insert_into(cell_user::table)
@@ -146,8 +146,9 @@ impl PgCellRepository {
                             .execute(conn)
                             .await?;
                         if inserted == 0 {
-                            return Err(DomainError::Conflict(
-                                "User already assigned to cell".to_owned(),
+                            return Err(DomainError::conflict(
+                                ConflictKind::AlreadyLinked,
+                                "User already assigned to cell",
                             )
                             .into());
                         }
@@ -167,11 +168,13 @@ impl PgCellRepository {
         self.db
             .bounded(async {
                 let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), TxError> {
+                conn.transaction(async |conn| -> Result<(), StoreError> {
                     let cell = locked_cell(conn, id).await?;
                     load_user(conn, user).await?;
                     if cell.user_id == Some(user.0) {
-                        return Err(DomainError::BadRequest(OWNER_STAYS.to_owned()).into());
+                        return Err(
+                            DomainError::conflict(ConflictKind::OwnerStays, OWNER_STAYS).into()
+                        );
                     }
                     let deleted = diesel::delete(
                         cell_user::table

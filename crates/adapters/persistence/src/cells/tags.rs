@@ -2,12 +2,12 @@
 
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use ents_domain::DomainError;
 use ents_domain::tags::{Tag, tag_id_not_found};
+use ents_domain::{ConflictKind, DomainError};
 
 use super::PgCellRepository;
 use super::crud::locked_cell;
-use crate::error::TxError;
+use crate::error::StoreError;
 use crate::schema::{cell_tag, tag};
 use crate::tags::{TagRow, load_tag, with_counts};
 
@@ -20,7 +20,7 @@ pub(super) async fn replace_tags(
     conn: &mut AsyncPgConnection,
     cell_id: i32,
     tag_ids: &[i32],
-) -> Result<(), TxError> {
+) -> Result<(), StoreError> {
     let mut wanted: Vec<i32> = tag_ids.to_vec();
     wanted.sort_unstable();
     wanted.dedup();
@@ -49,7 +49,7 @@ pub(super) async fn replace_tags(
 pub(super) async fn tags_of(
     conn: &mut AsyncPgConnection,
     cell_id: i32,
-) -> Result<Vec<Tag>, TxError> {
+) -> Result<Vec<Tag>, StoreError> {
     let rows = tag::table
         .filter(
             tag::id.eq_any(
@@ -71,7 +71,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let tags = conn
-                    .transaction(async |conn| -> Result<Vec<Tag>, TxError> {
+                    .transaction(async |conn| -> Result<Vec<Tag>, StoreError> {
                         locked_cell(conn, id).await?;
                         tags_of(conn, id).await
                     })
@@ -90,7 +90,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let tags = conn
-                    .transaction(async |conn| -> Result<Vec<Tag>, TxError> {
+                    .transaction(async |conn| -> Result<Vec<Tag>, StoreError> {
                         locked_cell(conn, id).await?;
                         replace_tags(conn, id, tag_ids).await?;
                         tags_of(conn, id).await
@@ -106,7 +106,7 @@ impl PgCellRepository {
             .bounded(async {
                 let mut conn = self.db.get().await?;
                 let tag = conn
-                    .transaction(async |conn| -> Result<Tag, TxError> {
+                    .transaction(async |conn| -> Result<Tag, StoreError> {
                         locked_cell(conn, id).await?;
                         load_tag(conn, tag_id).await?;
                         let inserted = diesel::insert_into(cell_tag::table)
@@ -115,7 +115,11 @@ impl PgCellRepository {
                             .execute(conn)
                             .await?;
                         if inserted == 0 {
-                            return Err(DomainError::BadRequest(ALREADY_ASSIGNED.to_owned()).into());
+                            return Err(DomainError::conflict(
+                                ConflictKind::AlreadyLinked,
+                                ALREADY_ASSIGNED,
+                            )
+                            .into());
                         }
                         load_tag(conn, tag_id).await
                     })
@@ -129,7 +133,7 @@ impl PgCellRepository {
         self.db
             .bounded(async {
                 let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), TxError> {
+                conn.transaction(async |conn| -> Result<(), StoreError> {
                     locked_cell(conn, id).await?;
                     load_tag(conn, tag_id).await?;
                     let deleted = diesel::delete(

@@ -12,8 +12,8 @@ use uuid::Uuid;
 use super::clock::Clock;
 use super::messages::API_KEY_EXISTS;
 use super::secrets::{Digest, SecretHasher};
-use crate::DomainError;
 use crate::users::UserId;
+use crate::{ConflictKind, DomainError};
 
 /// Identifies a key (not secret).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,8 +98,8 @@ impl std::fmt::Debug for CreatedApiKey {
 /// unless a method says more.
 #[async_trait]
 pub trait ApiKeyRepository: Send + Sync + 'static {
-    /// Stores a key. Errors: `Conflict` when the user has an active key of that name (or,
-    /// astronomically unlikely, the digest exists).
+    /// Stores a key. Errors: `Conflict(Duplicate)` when the user has an active key of that
+    /// name (or, astronomically unlikely, the digest exists).
     async fn create(&self, new: NewApiKey) -> Result<ApiKey, DomainError>;
 
     /// The user's active keys, oldest first.
@@ -171,15 +171,12 @@ impl ApiKeyService {
             .map(|k| k.hint))
     }
 
-    /// Creates the default key (`POST /api/apikey/`). Errors: `Conflict(API_KEY_EXISTS)`
-    /// when the user has one.
+    /// Creates the default key (`POST /api/apikey/`). Errors: `Conflict(Duplicate,
+    /// API_KEY_EXISTS)` when the user has one.
     pub async fn create_default_key(&self, user: UserId) -> Result<CreatedApiKey, DomainError> {
         self.create(user, Self::DEFAULT_NAME, ApiKeyScope::Full)
             .await
-            .map_err(|e| match e {
-                DomainError::Conflict(_) => DomainError::Conflict(API_KEY_EXISTS.to_owned()),
-                other => other,
-            })
+            .map_err(|e| e.refine_conflict(ConflictKind::Duplicate, API_KEY_EXISTS))
     }
 
     /// Revokes the default key, if any (`DELETE /api/apikey/`, idempotent).
@@ -191,7 +188,7 @@ impl ApiKeyService {
     }
 
     /// Creates a named key. Errors: `Invalid` for an empty or overlong name;
-    /// `Conflict("An API key with this name exists")` when the name is in use.
+    /// `Conflict(Duplicate, "An API key with this name exists")` when the name is in use.
     pub async fn create(
         &self,
         user: UserId,
@@ -216,11 +213,8 @@ impl ApiKeyService {
                 hint: minted.hint,
             })
             .await
-            .map_err(|e| match e {
-                DomainError::Conflict(_) => {
-                    DomainError::Conflict("An API key with this name exists".to_owned())
-                }
-                other => other,
+            .map_err(|e| {
+                e.refine_conflict(ConflictKind::Duplicate, "An API key with this name exists")
             })?;
         tracing::info!(user.id = %user, key.id = %key.id.0, scope = scope.as_str(), "API key created");
         Ok(CreatedApiKey {

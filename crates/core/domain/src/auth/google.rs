@@ -7,8 +7,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::messages::{GOOGLE_AUTHENTICATION_ERROR, INVALID_OAUTH_STATE};
-use crate::DomainError;
 use crate::users::{NewUser, User, UserRepository};
+use crate::{ConflictKind, DomainError};
 
 /// Where to send the browser, and the `state` to bind to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +115,7 @@ impl GoogleLogin {
                             ..user
                         });
                     }
-                    Err(DomainError::Conflict(_)) => continue,
+                    Err(DomainError::Conflict { .. }) => continue,
                     Err(e) => return Err(e),
                 }
             }
@@ -135,12 +135,13 @@ impl GoogleLogin {
                     tracing::info!(user.id = %user.id, "user created by Google sign-in");
                     return Ok(user);
                 }
-                Err(DomainError::Conflict(_)) => continue,
+                Err(DomainError::Conflict { .. }) => continue,
                 Err(e) => return Err(e),
             }
         }
-        Err(DomainError::Conflict(
-            "Could not sign in, please try again".to_owned(),
+        Err(DomainError::conflict(
+            ConflictKind::Duplicate,
+            "Could not sign in, please try again",
         ))
     }
 }

@@ -6,8 +6,8 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use super::messages::INVALID_LOGIN;
-use crate::DomainError;
 use crate::users::{Email, NewUser, User, UserId, UserRepository};
+use crate::{ConflictKind, DomainError};
 
 /// A password as typed. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
@@ -91,7 +91,7 @@ impl LocalAccounts {
 
     /// Creates an account with a password.
     /// Errors: `Invalid` for a bad e-mail address, password or name;
-    /// `Conflict("User already exists")` when the address is taken.
+    /// `Conflict(Duplicate, "User already exists")` when the address is taken.
     pub async fn register(
         &self,
         email: &str,
@@ -116,10 +116,7 @@ impl LocalAccounts {
                 password_hash: Some(hash),
             })
             .await
-            .map_err(|e| match e {
-                DomainError::Conflict(_) => DomainError::Conflict("User already exists".to_owned()),
-                other => other,
-            })?;
+            .map_err(|e| e.refine_conflict(ConflictKind::Duplicate, "User already exists"))?;
         tracing::info!(user.id = %user.id, "local account registered");
         Ok(user)
     }

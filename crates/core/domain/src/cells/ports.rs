@@ -14,7 +14,8 @@ use crate::users::UserId;
 #[async_trait]
 pub trait CellRepository: CellFactsSource {
     /// Stores the cell, its owner as first member, and its tags.
-    /// Errors: `Conflict("Duplicate cell name")`; `NotFound("Tag with ID <id> not found")`.
+    /// Errors: `Conflict(DuplicateName, DUPLICATE_CELL_NAME)`;
+    /// `NotFound("Tag with ID <id> not found")`.
     async fn create(&self, new: NewCell) -> Result<Cell, DomainError>;
 
     async fn get(&self, id: i32) -> Result<Cell, DomainError>;
@@ -22,7 +23,8 @@ pub trait CellRepository: CellFactsSource {
     /// The cells matching every set filter, ordered by id.
     async fn list(&self, filter: CellFilter) -> Result<Vec<Cell>, DomainError>;
 
-    /// Errors: `Conflict("Duplicate cell name")`; `NotFound("Tag with ID <id> not found")`.
+    /// Errors: `Conflict(DuplicateName, DUPLICATE_CELL_NAME)`;
+    /// `NotFound("Tag with ID <id> not found")`.
     async fn update(&self, id: i32, changes: CellChanges) -> Result<Cell, DomainError>;
 
     /// Deletes the cell with everything that hangs off it: its measurements (power, TEROS,
@@ -35,7 +37,8 @@ pub trait CellRepository: CellFactsSource {
     /// Replaces the cell's tags. Errors: `NotFound("Tag with ID <id> not found")`.
     async fn set_tags(&self, id: i32, tag_ids: &[i32]) -> Result<Vec<Tag>, DomainError>;
 
-    /// Errors: `NotFound("Tag not found")`; `BadRequest("Tag already assigned to cell")`.
+    /// Errors: `NotFound("Tag not found")`;
+    /// `Conflict(AlreadyLinked, "Tag already assigned to cell")`.
     async fn add_tag(&self, id: i32, tag_id: i32) -> Result<Tag, DomainError>;
 
     /// Errors: `NotFound("Tag not found")`; `NotFound("Tag not assigned to this cell")`.
@@ -48,11 +51,12 @@ pub trait CellRepository: CellFactsSource {
     /// Errors: `NotFound("User with ID <id> not found")`.
     async fn set_members(&self, id: i32, users: &[UserId]) -> Result<Vec<Member>, DomainError>;
 
-    /// Errors: `NotFound("User not found")`; `Conflict("User already assigned to cell")`.
+    /// Errors: `NotFound("User not found")`;
+    /// `Conflict(AlreadyLinked, "User already assigned to cell")`.
     async fn add_member(&self, id: i32, user: UserId) -> Result<Member, DomainError>;
 
     /// Errors: `NotFound("User not found")`; `NotFound("User not assigned to this cell")`;
-    /// `BadRequest` for the owner (who cannot lose access to their own cell).
+    /// `Conflict(OwnerStays)` for the owner (who cannot lose access to their own cell).
     async fn remove_member(&self, id: i32, user: UserId) -> Result<(), DomainError>;
 
     /// The member with this exact e-mail address, or `None` when no user has it.

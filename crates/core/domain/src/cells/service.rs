@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use super::model::{Cell, CellChanges, CellFilter, Member, NewCell};
 use super::ports::CellRepository;
-use crate::DomainError;
 use crate::access::{AccessPolicy, Action, authorize, require_caller};
 use crate::auth::Caller;
 use crate::tags::Tag;
 use crate::users::UserId;
+use crate::{ConflictKind, DomainError};
 
 /// Upstream's share messages, which the dashboard shows.
 pub const EMAIL_REQUIRED: &str = "email is required";
@@ -83,10 +83,7 @@ impl CellService {
         mut new: NewCell,
     ) -> Result<Cell, DomainError> {
         new.owner = require_caller(caller)?.user_id;
-        self.repo
-            .create(new)
-            .await
-            .map_err(DomainError::conflict_as_bad_request)
+        self.repo.create(new).await
     }
 
     pub async fn update(
@@ -96,10 +93,7 @@ impl CellService {
         changes: CellChanges,
     ) -> Result<Cell, DomainError> {
         self.check(caller, Action::Write, id).await?;
-        self.repo
-            .update(id, changes)
-            .await
-            .map_err(DomainError::conflict_as_bad_request)
+        self.repo.update(id, changes).await
     }
 
     pub async fn delete(&self, caller: Option<&Caller>, id: i32) -> Result<(), DomainError> {
@@ -170,10 +164,7 @@ impl CellService {
         user: UserId,
     ) -> Result<Member, DomainError> {
         self.check(caller, Action::ManageMembers, id).await?;
-        self.repo
-            .add_member(id, user)
-            .await
-            .map_err(DomainError::conflict_as_bad_request)
+        self.repo.add_member(id, user).await
     }
 
     pub async fn remove_member(
@@ -187,8 +178,8 @@ impl CellService {
     }
 
     /// Shares the cell with the user who has this e-mail address, in upstream's order of
-    /// checks: unknown cell 404, (then the policy), missing or empty e-mail 400, unknown
-    /// user 404, already a member 400.
+    /// checks: unknown cell, (then the policy), missing or empty e-mail (`BadRequest`),
+    /// unknown user (`NotFound`), already a member (`Conflict(AlreadyLinked)`).
     pub async fn share(
         &self,
         caller: Option<&Caller>,
@@ -204,13 +195,11 @@ impl CellService {
             self.repo.find_user_by_email(email).await?.ok_or_else(|| {
                 DomainError::NotFound(format!("User with email {email} not found"))
             })?;
-        match self.repo.add_member(id, user.id).await {
-            Ok(member) => Ok(ShareOutcome { member }),
-            Err(DomainError::Conflict(_)) => {
-                Err(DomainError::BadRequest(ALREADY_MEMBER.to_owned()))
-            }
-            Err(other) => Err(other),
-        }
+        self.repo
+            .add_member(id, user.id)
+            .await
+            .map(|member| ShareOutcome { member })
+            .map_err(|e| e.refine_conflict(ConflictKind::AlreadyLinked, ALREADY_MEMBER))
     }
 
     /// `GET /api/users/<uuid>/cells`: a user's own cells, for that user only.

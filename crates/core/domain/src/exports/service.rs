@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use super::model::{EXPORT_KIND, Export, ExportPayload, ExportRequest};
 use super::ports::{ExportFileStore, ExportReader, ExportRowSource};
-use crate::DomainError;
 use crate::access::{AccessPolicy, Action, CellFactsSource, authorize_cells};
 use crate::auth::Caller;
 use crate::jobs::{JobId, JobService, JobState};
+use crate::{ConflictKind, DomainError};
 
 /// The message of `NotFound` for an export that does not exist or is not the caller's.
 pub(crate) const NOT_FOUND: &str = "Export not found";
@@ -84,7 +84,7 @@ impl ExportService {
         }
     }
 
-    /// The export and its file. Errors: those of [`Self::get`]; `Conflict` while it is
+    /// The export and its file. Errors: those of [`Self::get`]; `Conflict(State)` while it is
     /// not finished or when it failed; those of the policy; `NotFound("Export file
     /// expired")` once the file was removed.
     pub async fn download(
@@ -96,15 +96,16 @@ impl ExportService {
         let file = match (&export.state, &export.result) {
             (JobState::Succeeded, Some(result)) => result.file.clone(),
             (JobState::Failed, _) => {
-                return Err(DomainError::Conflict(
-                    "The export failed; there is nothing to download".to_owned(),
+                return Err(DomainError::conflict(
+                    ConflictKind::State,
+                    "The export failed; there is nothing to download",
                 ));
             }
             (state, _) => {
-                return Err(DomainError::Conflict(format!(
-                    "The export is not finished yet (state: {})",
-                    state.as_str()
-                )));
+                return Err(DomainError::conflict(
+                    ConflictKind::State,
+                    format!("The export is not finished yet (state: {})", state.as_str()),
+                ));
             }
         };
         authorize_cells(

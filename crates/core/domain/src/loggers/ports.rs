@@ -14,13 +14,14 @@ use crate::DomainError;
 #[async_trait]
 pub trait LoggerRepository: Send + Sync + 'static {
     /// Stores `new` (now as `date_created`; state `pending` with its credentials when
-    /// `new.registration` is set). Errors: `Conflict` when the name is taken, also when a
-    /// concurrent create wins the race.
+    /// `new.registration` is set). Errors: `Conflict(DuplicateName, DUPLICATE_LOGGER_NAME)`
+    /// when the name is taken, also when a concurrent create wins the race.
     async fn create(&self, new: NewLogger) -> Result<Logger, DomainError>;
 
     async fn get(&self, id: LoggerId) -> Result<Logger, DomainError>;
 
-    /// Applies the changes that are set. Errors: `Conflict` when the new name is taken.
+    /// Applies the changes that are set. Errors: `Conflict(DuplicateName,
+    /// DUPLICATE_LOGGER_NAME)` when the new name is taken.
     async fn update(&self, id: LoggerId, changes: LoggerChanges) -> Result<Logger, DomainError>;
 
     /// Deletes the logger and returns it. Its measurements stay with their cell: in the same

@@ -4,8 +4,7 @@ use serde_json::json;
 
 use super::credentials::{LoraCredentials, normalise_device_eui};
 use super::model::{
-    DUPLICATE_LOGGER_NAME, Logger, LoggerChanges, LoggerFilter, LoggerId, NewLogger, TtnState,
-    device_id, is_ents,
+    Logger, LoggerChanges, LoggerFilter, LoggerId, NewLogger, TtnState, device_id, is_ents,
 };
 use super::ports::{DeviceRegistry, LoggerRepository};
 use super::registration::{TTN_DEREGISTER, TTN_REGISTER, TTN_RENAME};
@@ -142,7 +141,7 @@ impl LoggerService {
 
     /// Creates a logger owned by the caller and, for an `ents` logger with valid credentials,
     /// queues its TTN registration. Errors: `Unauthenticated`/`Forbidden` (see
-    /// `require_caller`); `BadRequest(DUPLICATE_LOGGER_NAME)`.
+    /// `require_caller`); `Conflict(DuplicateName, DUPLICATE_LOGGER_NAME)`.
     pub async fn create(
         &self,
         caller: Option<&Caller>,
@@ -172,7 +171,7 @@ impl LoggerService {
             owner: caller.user_id,
             registration: credentials.filter(|_| registration == Registration::Pending),
         };
-        let logger = self.repo.create(new).await.map_err(duplicate_name)?;
+        let logger = self.repo.create(new).await?;
         if registration == Registration::Pending {
             self.submit(
                 TTN_REGISTER,
@@ -188,7 +187,7 @@ impl LoggerService {
     }
 
     /// Errors: `NotFound`; `Unauthenticated`/`Forbidden` unless the caller owns it;
-    /// `BadRequest(DUPLICATE_LOGGER_NAME)` when renamed to a taken name.
+    /// `Conflict(DuplicateName, DUPLICATE_LOGGER_NAME)` when renamed to a taken name.
     pub async fn update(
         &self,
         caller: Option<&Caller>,
@@ -198,11 +197,7 @@ impl LoggerService {
         let before = self.repo.get(id).await?;
         authorize(self.policy, caller, Action::Write, &facts(&before))?;
         let renamed = changes.name.as_ref().is_some_and(|n| *n != before.name);
-        let logger = self
-            .repo
-            .update(id, changes)
-            .await
-            .map_err(duplicate_name)?;
+        let logger = self.repo.update(id, changes).await?;
         // A pending registration reads the name when it runs, so only a registered device
         // needs the rename sent.
         if renamed && logger.is_ents() && logger.ttn_state == Some(TtnState::Registered) {
@@ -256,12 +251,4 @@ impl LoggerService {
 
 fn facts(logger: &Logger) -> ResourceFacts {
     ResourceFacts::new(ResourceKind::Logger, logger.owner, vec![])
-}
-
-/// Upstream answers a taken name with 400, also when the database catches the race.
-fn duplicate_name(error: DomainError) -> DomainError {
-    match error {
-        DomainError::Conflict(_) => DomainError::BadRequest(DUPLICATE_LOGGER_NAME.to_owned()),
-        other => other,
-    }
 }

@@ -6,11 +6,11 @@ use async_trait::async_trait;
 use chrono::Utc;
 
 use super::*;
-use crate::DomainError;
 use crate::access::AccessPolicy;
 use crate::auth::{ApiKeyId, ApiKeyScope, Caller, Credential};
 use crate::jobs::{Job, JobFailure, JobId, JobState};
 use crate::users::UserId;
+use crate::{ConflictKind, DomainError};
 
 #[derive(Default)]
 struct FakeRepo {
@@ -22,7 +22,10 @@ impl LoggerRepository for FakeRepo {
     async fn create(&self, new: NewLogger) -> Result<Logger, DomainError> {
         let mut rows = self.rows.lock().unwrap();
         if rows.iter().any(|(l, _)| l.name == new.name) {
-            return Err(DomainError::Conflict("already exists".into()));
+            return Err(DomainError::conflict(
+                ConflictKind::DuplicateName,
+                DUPLICATE_LOGGER_NAME,
+            ));
         }
         let logger = Logger {
             id: LoggerId(rows.len() as i32 + 1),
@@ -261,7 +264,10 @@ async fn an_ingest_key_creates_nothing_and_names_are_unique() {
     ));
     service.create(Some(&owner), input("a", "")).await.unwrap();
     match service.create(Some(&owner), input("a", "")).await {
-        Err(DomainError::BadRequest(m)) => assert_eq!(m, DUPLICATE_LOGGER_NAME),
+        Err(DomainError::Conflict {
+            kind: ConflictKind::DuplicateName,
+            message,
+        }) => assert_eq!(message, DUPLICATE_LOGGER_NAME),
         other => panic!("{other:?}"),
     }
 }

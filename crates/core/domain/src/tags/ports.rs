@@ -10,7 +10,7 @@ use crate::cells::Cell;
 /// store cannot be reached in time; `Internal` otherwise. Nothing is half-written.
 #[async_trait]
 pub trait TagRepository: Send + Sync + 'static {
-    /// Errors: `Conflict("Tag with this name already exists")`.
+    /// Errors: `Conflict(DuplicateName, DUPLICATE_TAG_NAME)`.
     async fn create(&self, new: NewTag) -> Result<Tag, DomainError>;
 
     /// Errors: `NotFound`.
@@ -19,7 +19,7 @@ pub trait TagRepository: Send + Sync + 'static {
     /// Tags whose name contains `search` (case-insensitive), or all; ordered by id.
     async fn list(&self, search: Option<&str>) -> Result<Vec<Tag>, DomainError>;
 
-    /// Errors: `NotFound`; `Conflict("Tag with this name already exists")`.
+    /// Errors: `NotFound`; `Conflict(DuplicateName, DUPLICATE_TAG_NAME)`.
     async fn update(&self, id: i32, changes: TagChanges) -> Result<Tag, DomainError>;
 
     /// Deletes the tag and its links to cells. Errors: `NotFound`.

@@ -52,7 +52,6 @@ impl TagService {
                 created_by: caller.user_id,
             })
             .await
-            .map_err(DomainError::conflict_as_bad_request)
     }
 
     async fn check_owner(&self, caller: Option<&Caller>, id: i32) -> Result<(), DomainError> {
@@ -68,10 +67,7 @@ impl TagService {
         changes: TagChanges,
     ) -> Result<Tag, DomainError> {
         self.check_owner(caller, id).await?;
-        self.tags
-            .update(id, changes)
-            .await
-            .map_err(DomainError::conflict_as_bad_request)
+        self.tags.update(id, changes).await
     }
 
     pub async fn delete(&self, caller: Option<&Caller>, id: i32) -> Result<(), DomainError> {

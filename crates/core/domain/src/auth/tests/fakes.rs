@@ -9,9 +9,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use uuid::Uuid;
 
-use crate::DomainError;
 use crate::auth::*;
 use crate::users::{NewUser, ProfileUpdate, User, UserId, UserRepository};
+use crate::{ConflictKind, DomainError};
 
 pub struct FakeClock(Mutex<DateTime<Utc>>);
 
@@ -134,7 +134,7 @@ impl RefreshTokenRepository for FakeRefreshTokens {
     async fn create(&self, new: NewRefreshToken) -> Result<(), DomainError> {
         let mut rows = self.rows.lock().unwrap();
         if rows.iter().any(|(r, _, _)| r.digest == new.digest) {
-            return Err(DomainError::Conflict("digest".into()));
+            return Err(DomainError::conflict(ConflictKind::Duplicate, "digest"));
         }
         rows.push((new, None, None));
         Ok(())
@@ -230,7 +230,7 @@ impl UserRepository for FakeUsers {
             .values()
             .any(|(u, _)| u.email.as_deref() == Some(new.email.as_str()))
         {
-            return Err(DomainError::Conflict("email".into()));
+            return Err(DomainError::conflict(ConflictKind::Duplicate, "email"));
         }
         let user = User {
             id: UserId::new(),

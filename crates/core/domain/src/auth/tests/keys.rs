@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use super::fakes::*;
-use crate::DomainError;
 use crate::auth::*;
 use crate::users::UserId;
+use crate::{ConflictKind, DomainError};
 
 #[derive(Default)]
 struct FakeKeys {
@@ -20,7 +20,7 @@ impl ApiKeyRepository for FakeKeys {
             .iter()
             .any(|(k, _, revoked)| !revoked && k.user_id == new.user_id && k.name == new.name)
         {
-            return Err(DomainError::Conflict("name".into()));
+            return Err(DomainError::conflict(ConflictKind::Duplicate, "name"));
         }
         let key = ApiKey {
             id: ApiKeyId(uuid::Uuid::new_v4()),
@@ -113,7 +113,7 @@ async fn the_default_key_follows_upstreams_single_key_contract() {
     let hint = keys.default_key_hint(user).await.unwrap().unwrap();
     assert!(!hint.contains(&created.secret));
     let err = keys.create_default_key(user).await.unwrap_err();
-    assert!(matches!(err, DomainError::Conflict(m) if m == API_KEY_EXISTS));
+    assert!(matches!(err, DomainError::Conflict { message: m, .. } if m == API_KEY_EXISTS));
     let owner = keys.authenticate(&created.secret).await.unwrap().unwrap();
     assert_eq!((owner.user_id, owner.scope), (user, ApiKeyScope::Full));
     keys.delete_default_key(user).await.unwrap();
@@ -135,7 +135,7 @@ async fn named_keys_have_scopes_and_can_be_revoked_by_their_owner_only() {
         .unwrap();
     assert!(matches!(
         keys.create(alice, "node 7", ApiKeyScope::Full).await,
-        Err(DomainError::Conflict(_))
+        Err(DomainError::Conflict { .. })
     ));
     assert!(matches!(
         keys.create(alice, "  ", ApiKeyScope::Full).await,

@@ -52,7 +52,7 @@ async fn registering_a_taken_address_is_a_conflict() {
         .register("ada@example.com", pw("other password"), None, None)
         .await
         .unwrap_err();
-    assert!(matches!(err, DomainError::Conflict(m) if m == "User already exists"));
+    assert!(matches!(err, DomainError::Conflict { message: m, .. } if m == "User already exists"));
 }
 
 #[tokio::test]
