@@ -13,7 +13,6 @@ use ents_domain::auth::{
 use ents_domain::users::UserId;
 use uuid::Uuid;
 
-use crate::error::query_error;
 use crate::pool::Db;
 use crate::schema::api_keys;
 
@@ -103,12 +102,31 @@ fn active_of(user: UserId) -> api_keys::BoxedQuery<'static, Pg> {
         .into_boxed()
 }
 
+impl PgApiKeyRepository {
+    /// Revokes the keys `keys` selects; returns how many.
+    async fn revoke_where(
+        &self,
+        at: DateTime<Utc>,
+        keys: api_keys::BoxedQuery<'_, Pg>,
+    ) -> Result<u64, DomainError> {
+        self.db
+            .with_conn(async |conn| {
+                let selected = api_keys::id.eq_any(keys.select(api_keys::id));
+                let revoked = diesel::update(api_keys::table.filter(selected))
+                    .set(api_keys::revoked_at.eq(at))
+                    .execute(conn)
+                    .await?;
+                Ok(revoked as u64)
+            })
+            .await
+    }
+}
+
 #[async_trait]
 impl ApiKeyRepository for PgApiKeyRepository {
     async fn create(&self, new: NewApiKey) -> Result<ApiKey, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let row = NewKeyRow {
                     id: Uuid::now_v7(),
                     user_id: new.user_id.0,
@@ -117,49 +135,43 @@ impl ApiKeyRepository for PgApiKeyRepository {
                     digest: new.digest.as_str(),
                     hint: &new.hint,
                 };
-                diesel::insert_into(api_keys::table)
+                let row = diesel::insert_into(api_keys::table)
                     .values(&row)
                     .returning(KeyRow::as_returning())
-                    .get_result::<KeyRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?
-                    .try_into()
+                    .get_result::<KeyRow>(conn)
+                    .await?;
+                Ok(ApiKey::try_from(row)?)
             })
             .await
     }
 
     async fn list(&self, user: UserId) -> Result<Vec<ApiKey>, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                active_of(user)
+        let rows = self
+            .db
+            .with_conn(async |conn| {
+                Ok(active_of(user)
                     .order((api_keys::created_at, api_keys::id))
                     .select(KeyRow::as_select())
-                    .load::<KeyRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?
-                    .into_iter()
-                    .map(ApiKey::try_from)
-                    .collect()
+                    .load::<KeyRow>(conn)
+                    .await?)
             })
-            .await
+            .await?;
+        rows.into_iter().map(ApiKey::try_from).collect()
     }
 
     async fn find_by_name(&self, user: UserId, name: &str) -> Result<Option<ApiKey>, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                active_of(user)
+        let row = self
+            .db
+            .with_conn(async |conn| {
+                Ok(active_of(user)
                     .filter(api_keys::name.eq(name.to_owned()))
                     .select(KeyRow::as_select())
-                    .first::<KeyRow>(&mut conn)
+                    .first::<KeyRow>(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)?
-                    .map(ApiKey::try_from)
-                    .transpose()
+                    .optional()?)
             })
-            .await
+            .await?;
+        row.map(ApiKey::try_from).transpose()
     }
 
     async fn revoke(
@@ -168,25 +180,13 @@ impl ApiKeyRepository for PgApiKeyRepository {
         id: ApiKeyId,
         at: DateTime<Utc>,
     ) -> Result<(), DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let updated = diesel::update(
-                    api_keys::table
-                        .filter(api_keys::id.eq(id.0))
-                        .filter(api_keys::user_id.eq(user.0))
-                        .filter(api_keys::revoked_at.is_null()),
-                )
-                .set(api_keys::revoked_at.eq(at))
-                .execute(&mut conn)
-                .await
-                .map_err(query_error)?;
-                if updated == 0 {
-                    return Err(DomainError::NotFound("API key not found".to_owned()));
-                }
-                Ok(())
-            })
-            .await
+        let revoked = self
+            .revoke_where(at, active_of(user).filter(api_keys::id.eq(id.0)))
+            .await?;
+        if revoked == 0 {
+            return Err(DomainError::NotFound("API key not found".to_owned()));
+        }
+        Ok(())
     }
 
     async fn revoke_by_name(
@@ -195,22 +195,11 @@ impl ApiKeyRepository for PgApiKeyRepository {
         name: &str,
         at: DateTime<Utc>,
     ) -> Result<u64, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::update(
-                    api_keys::table
-                        .filter(api_keys::user_id.eq(user.0))
-                        .filter(api_keys::name.eq(name))
-                        .filter(api_keys::revoked_at.is_null()),
-                )
-                .set(api_keys::revoked_at.eq(at))
-                .execute(&mut conn)
-                .await
-                .map(|n| n as u64)
-                .map_err(query_error)
-            })
-            .await
+        self.revoke_where(
+            at,
+            active_of(user).filter(api_keys::name.eq(name.to_owned())),
+        )
+        .await
     }
 
     async fn authenticate(
@@ -218,25 +207,24 @@ impl ApiKeyRepository for PgApiKeyRepository {
         digest: &Digest,
         at: DateTime<Utc>,
     ) -> Result<Option<KeyOwner>, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let row = diesel::sql_query(AUTHENTICATE)
+        let row = self
+            .db
+            .with_conn(async |conn| {
+                Ok(diesel::sql_query(AUTHENTICATE)
                     .bind::<Text, _>(digest.as_str())
                     .bind::<Timestamptz, _>(at)
-                    .get_result::<OwnerRow>(&mut conn)
+                    .get_result::<OwnerRow>(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)?;
-                row.map(|r| {
-                    Ok(KeyOwner {
-                        key_id: ApiKeyId(r.id),
-                        user_id: UserId(r.user_id),
-                        scope: scope(&r.scope)?,
-                    })
-                })
-                .transpose()
+                    .optional()?)
             })
-            .await
+            .await?;
+        row.map(|r| {
+            Ok(KeyOwner {
+                key_id: ApiKeyId(r.id),
+                user_id: UserId(r.user_id),
+                scope: scope(&r.scope)?,
+            })
+        })
+        .transpose()
     }
 }

@@ -210,7 +210,8 @@ mod tests {
     }
 }
 
-/// The error of a repository operation: a failed statement, still to be classified, or a
+/// The error of a repository operation ([`crate::pool::Db::with_conn`],
+/// [`crate::pool::Db::transaction`]): a failed statement, still to be classified, or a
 /// domain answer (e.g. "Tag with ID 3 not found"), which rolls a transaction back like a
 /// failed statement. `?` converts both.
 #[derive(Debug)]

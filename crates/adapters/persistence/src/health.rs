@@ -8,7 +8,6 @@ use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
 use ents_domain::health::ReadinessProbe;
 
-use crate::error::query_error;
 use crate::pool::Db;
 
 /// `SELECT 1` through the shared pool, so it also reports a pool that cannot hand out
@@ -31,12 +30,14 @@ impl PgReadiness {
     }
 
     async fn select_one(&self) -> Result<(), DomainError> {
-        let mut conn = self.db.get().await?;
-        diesel::select(diesel::dsl::sql::<Integer>("1"))
-            .get_result::<i32>(&mut conn)
+        self.db
+            .with_conn(async |conn| {
+                diesel::select(diesel::dsl::sql::<Integer>("1"))
+                    .get_result::<i32>(conn)
+                    .await?;
+                Ok(())
+            })
             .await
-            .map(|_| ())
-            .map_err(query_error)
     }
 }
 

@@ -18,7 +18,6 @@ use ents_domain::jobs::{Claim, Job, JobId, JobRepository, JobState, NewJob};
 use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
-use crate::error::query_error;
 use crate::pool::Db;
 use crate::schema::job;
 
@@ -164,8 +163,7 @@ const LIST_STALE: &str = "\
 impl JobRepository for PgJobRepository {
     async fn create(&self, new: NewJob) -> Result<Job, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let row = NewJobRow {
                     id: JobId::new().0,
                     kind: &new.kind,
@@ -174,32 +172,30 @@ impl JobRepository for PgJobRepository {
                     max_attempts: new.max_attempts.max(1),
                     payload: &new.payload,
                 };
-                diesel::insert_into(job::table)
+                let row = diesel::insert_into(job::table)
                     .values(&row)
                     .returning(JobRow::as_returning())
-                    .get_result::<JobRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?
-                    .try_into()
+                    .get_result::<JobRow>(conn)
+                    .await?;
+                Ok(Job::try_from(row)?)
             })
             .await
     }
 
     async fn get(&self, id: JobId) -> Result<Job, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                job::table
+        let row = self
+            .db
+            .with_conn(async |conn| {
+                Ok(job::table
                     .find(id.0)
                     .select(JobRow::as_select())
-                    .first::<JobRow>(&mut conn)
+                    .first::<JobRow>(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)?
-                    .ok_or_else(|| DomainError::NotFound(NOT_FOUND.to_owned()))?
-                    .try_into()
+                    .optional()?)
             })
-            .await
+            .await?;
+        row.ok_or_else(|| DomainError::NotFound(NOT_FOUND.to_owned()))?
+            .try_into()
     }
 
     /// One atomic `UPDATE … RETURNING`; when it matches nothing, the row is read to tell
@@ -208,15 +204,13 @@ impl JobRepository for PgJobRepository {
     async fn claim(&self, id: JobId, lease: Duration) -> Result<Claim, DomainError> {
         let claimed = self
             .db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::sql_query(CLAIM)
+            .with_conn(async |conn| {
+                Ok(diesel::sql_query(CLAIM)
                     .bind::<SqlUuid, _>(id.0)
                     .bind::<Interval, _>(interval(lease))
-                    .get_result::<JobRow>(&mut conn)
+                    .get_result::<JobRow>(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)
+                    .optional()?)
             })
             .await?;
         if let Some(row) = claimed {
@@ -241,15 +235,13 @@ impl JobRepository for PgJobRepository {
     ) -> Result<(), DomainError> {
         let updated = self
             .db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::sql_query(SET_PROGRESS)
+            .with_conn(async |conn| {
+                Ok(diesel::sql_query(SET_PROGRESS)
                     .bind::<SqlUuid, _>(id.0)
                     .bind::<Float4, _>(clamp_progress(progress))
                     .bind::<Interval, _>(interval(lease))
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)
+                    .execute(conn)
+                    .await?)
             })
             .await?;
         if updated == 0 {
@@ -263,14 +255,12 @@ impl JobRepository for PgJobRepository {
     async fn complete(&self, id: JobId, result: serde_json::Value) -> Result<(), DomainError> {
         let updated = self
             .db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::sql_query(COMPLETE)
+            .with_conn(async |conn| {
+                Ok(diesel::sql_query(COMPLETE)
                     .bind::<SqlUuid, _>(id.0)
                     .bind::<Jsonb, _>(&result)
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)
+                    .execute(conn)
+                    .await?)
             })
             .await?;
         if updated == 0 {
@@ -290,26 +280,25 @@ impl JobRepository for PgJobRepository {
     ) -> Result<(), DomainError> {
         let updated = self
             .db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                match retry_after {
+            .with_conn(async |conn| {
+                let updated = match retry_after {
                     Some(delay) => {
                         diesel::sql_query(FAIL_RETRY)
                             .bind::<SqlUuid, _>(id.0)
                             .bind::<Text, _>(error)
                             .bind::<Interval, _>(interval(delay))
-                            .execute(&mut conn)
-                            .await
+                            .execute(conn)
+                            .await?
                     }
                     None => {
                         diesel::sql_query(FAIL_FINAL)
                             .bind::<SqlUuid, _>(id.0)
                             .bind::<Text, _>(error)
-                            .execute(&mut conn)
-                            .await
+                            .execute(conn)
+                            .await?
                     }
-                }
-                .map_err(query_error)
+                };
+                Ok(updated)
             })
             .await?;
         if updated == 0 {
@@ -324,20 +313,17 @@ impl JobRepository for PgJobRepository {
     }
 
     async fn list_stale(&self, grace: Duration, limit: i64) -> Result<Vec<Job>, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::sql_query(LIST_STALE)
+        let rows = self
+            .db
+            .with_conn(async |conn| {
+                Ok(diesel::sql_query(LIST_STALE)
                     .bind::<Interval, _>(interval(grace))
                     .bind::<BigInt, _>(limit.max(0))
-                    .load::<JobRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?
-                    .into_iter()
-                    .map(Job::try_from)
-                    .collect()
+                    .load::<JobRow>(conn)
+                    .await?)
             })
-            .await
+            .await?;
+        rows.into_iter().map(Job::try_from).collect()
     }
 }
 

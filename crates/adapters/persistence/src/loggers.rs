@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::loggers::{
     DUPLICATE_LOGGER_NAME, LOGGER_NOT_FOUND, Logger, LoggerChanges, LoggerFilter, LoggerId,
     LoggerRepository, LoraCredentials, NewLogger, PendingRegistration, TtnState,
@@ -14,7 +14,7 @@ use ents_domain::users::UserId;
 use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
-use crate::error::query_error;
+use crate::error::StoreError;
 use crate::pool::Db;
 use crate::schema::{logger, power_data};
 
@@ -93,20 +93,28 @@ fn duplicate_name(error: DomainError) -> DomainError {
     error.refine_conflict(ConflictKind::DuplicateName, DUPLICATE_LOGGER_NAME)
 }
 
-fn found<T>(result: QueryResult<T>) -> Result<T, DomainError> {
-    match result {
-        Ok(value) => Ok(value),
-        Err(diesel::result::Error::NotFound) => Err(not_found()),
-        Err(error) => Err(query_error(error)),
-    }
+/// The result of a statement about one logger: diesel's `NotFound` is the logger's.
+fn found<T>(result: QueryResult<T>) -> Result<T, StoreError> {
+    result.map_err(|error| match error {
+        diesel::result::Error::NotFound => not_found().into(),
+        other => other.into(),
+    })
+}
+
+async fn load(conn: &mut AsyncPgConnection, id: LoggerId) -> Result<Logger, StoreError> {
+    let row = logger::table
+        .find(id.0)
+        .select(LoggerRow::as_select())
+        .first::<LoggerRow>(conn)
+        .await;
+    Ok(found(row)?.into())
 }
 
 #[async_trait]
 impl LoggerRepository for PgLoggerRepository {
     async fn create(&self, new: NewLogger) -> Result<Logger, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let creds = new.registration.as_ref();
                 let row = NewLoggerRow {
                     name: &new.name,
@@ -121,103 +129,72 @@ impl LoggerRepository for PgLoggerRepository {
                     ttn_join_eui: creds.map(|c| c.join_eui.as_str()),
                     ttn_app_key: creds.map(|c| c.app_key.expose()),
                 };
-                diesel::insert_into(logger::table)
+                let row = diesel::insert_into(logger::table)
                     .values(&row)
                     .returning(LoggerRow::as_returning())
-                    .get_result::<LoggerRow>(&mut conn)
-                    .await
-                    .map(Logger::from)
-                    .map_err(|e| duplicate_name(query_error(e)))
+                    .get_result::<LoggerRow>(conn)
+                    .await?;
+                Ok(Logger::from(row))
             })
             .await
+            .map_err(duplicate_name)
     }
 
     async fn get(&self, id: LoggerId) -> Result<Logger, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                found(
-                    logger::table
-                        .find(id.0)
-                        .select(LoggerRow::as_select())
-                        .first::<LoggerRow>(&mut conn)
-                        .await,
-                )
-                .map(Logger::from)
-            })
-            .await
+        self.db.with_conn(async |conn| load(conn, id).await).await
     }
 
     async fn update(&self, id: LoggerId, changes: LoggerChanges) -> Result<Logger, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 if changes.is_empty() {
-                    return found(
-                        logger::table
-                            .find(id.0)
-                            .select(LoggerRow::as_select())
-                            .first::<LoggerRow>(&mut conn)
-                            .await,
-                    )
-                    .map(Logger::from);
+                    return load(conn, id).await;
                 }
                 let row = ChangesRow {
                     name: changes.name.as_deref(),
                     description: changes.description.as_deref(),
                 };
-                found(
-                    diesel::update(logger::table.find(id.0))
-                        .set(&row)
-                        .returning(LoggerRow::as_returning())
-                        .get_result::<LoggerRow>(&mut conn)
-                        .await,
-                )
-                .map(Logger::from)
-                .map_err(duplicate_name)
+                let updated = diesel::update(logger::table.find(id.0))
+                    .set(&row)
+                    .returning(LoggerRow::as_returning())
+                    .get_result::<LoggerRow>(conn)
+                    .await;
+                Ok(found(updated)?.into())
             })
             .await
+            .map_err(duplicate_name)
     }
 
     async fn delete(&self, id: LoggerId) -> Result<Logger, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| {
-                    // Measurements stay with their cell (D-54). A row that would duplicate a
-                    // logger-less row of the same cell and instant (uq_power_data_cell_id_ts_
-                    // logger_id treats NULLs as equal) is dropped: the cell keeps that reading.
-                    diesel::sql_query(
-                        "DELETE FROM power_data p WHERE p.logger_id = $1 AND EXISTS \
+            .transaction(async |conn| {
+                // Measurements stay with their cell (D-54). A row that would duplicate a
+                // logger-less row of the same cell and instant (uq_power_data_cell_id_ts_
+                // logger_id treats NULLs as equal) is dropped: the cell keeps that reading.
+                diesel::sql_query(
+                    "DELETE FROM power_data p WHERE p.logger_id = $1 AND EXISTS \
                          (SELECT 1 FROM power_data q WHERE q.logger_id IS NULL \
                           AND q.cell_id = p.cell_id AND q.ts = p.ts)",
-                    )
-                    .bind::<diesel::sql_types::Integer, _>(id.0)
+                )
+                .bind::<diesel::sql_types::Integer, _>(id.0)
+                .execute(conn)
+                .await?;
+                diesel::update(power_data::table.filter(power_data::logger_id.eq(id.0)))
+                    .set(power_data::logger_id.eq(None::<i32>))
                     .execute(conn)
                     .await?;
-                    diesel::update(power_data::table.filter(power_data::logger_id.eq(id.0)))
-                        .set(power_data::logger_id.eq(None::<i32>))
-                        .execute(conn)
-                        .await?;
-                    diesel::delete(logger::table.find(id.0))
-                        .returning(LoggerRow::as_returning())
-                        .get_result::<LoggerRow>(conn)
-                        .await
-                })
-                .await
-                .map(Logger::from)
-                .map_err(|e| match e {
-                    diesel::result::Error::NotFound => not_found(),
-                    other => query_error(other),
-                })
+                let deleted = diesel::delete(logger::table.find(id.0))
+                    .returning(LoggerRow::as_returning())
+                    .get_result::<LoggerRow>(conn)
+                    .await;
+                Ok(found(deleted)?.into())
             })
             .await
     }
 
     async fn list(&self, filter: LoggerFilter) -> Result<Vec<Logger>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let mut query = logger::table
                     .select(LoggerRow::as_select())
                     .order(logger::id.asc())
@@ -225,10 +202,7 @@ impl LoggerRepository for PgLoggerRepository {
                 if let Some(owner) = filter.owner {
                     query = query.filter(logger::user_id.eq(owner.0));
                 }
-                let rows = query
-                    .load::<LoggerRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                let rows = query.load::<LoggerRow>(conn).await?;
                 Ok(rows.into_iter().map(Logger::from).collect())
             })
             .await
@@ -239,8 +213,7 @@ impl LoggerRepository for PgLoggerRepository {
         id: LoggerId,
     ) -> Result<Option<PendingRegistration>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 type Pending = (
                     String,
                     Option<String>,
@@ -258,7 +231,7 @@ impl LoggerRepository for PgLoggerRepository {
                             logger::ttn_join_eui,
                             logger::ttn_app_key,
                         ))
-                        .first(&mut conn)
+                        .first(conn)
                         .await,
                 )?;
                 if state.as_deref() != Some(TtnState::Pending.as_str()) {
@@ -282,8 +255,7 @@ impl LoggerRepository for PgLoggerRepository {
         error: Option<&str>,
     ) -> Result<(), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let updated = diesel::update(logger::table.find(id.0))
                     .set((
                         logger::ttn_state.eq(state.as_str()),
@@ -292,11 +264,10 @@ impl LoggerRepository for PgLoggerRepository {
                         logger::ttn_join_eui.eq(None::<String>),
                         logger::ttn_app_key.eq(None::<String>),
                     ))
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                    .execute(conn)
+                    .await?;
                 if updated == 0 {
-                    return Err(not_found());
+                    return Err(not_found().into());
                 }
                 Ok(())
             })

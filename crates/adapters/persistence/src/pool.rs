@@ -6,19 +6,24 @@
 //! `rt_tokio_1` feature, which diesel-async does not enable), connection establishment is bounded
 //! (`connect.rs`), and a pooled connection is verified (`SELECT 1`) before it is handed out, so
 //! connections broken by a restart are dropped and replaced instead of failing a request.
+//!
+//! Repositories reach the database through `Db::with_conn` (one operation on a pooled
+//! connection) and `Db::transaction` (the same, inside `BEGIN … COMMIT`): both check the
+//! connection out, bound the whole operation by the deadline and classify its errors, so
+//! no repository repeats that.
 
 use std::fmt;
 use std::future::Future;
 use std::time::Duration;
 
 use deadpool::managed::{Object, Pool, Timeouts};
-use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use ents_domain::DomainError;
 use futures_util::FutureExt;
 
 use crate::connect::{SessionOptions, establish_for_pool};
-use crate::error::{PersistenceError, pool_error};
+use crate::error::{PersistenceError, StoreError, pool_error};
 
 /// A connection checked out of the pool; it returns to the pool when dropped.
 pub type PooledConnection = Object<AsyncDieselConnectionManager<AsyncPgConnection>>;
@@ -131,11 +136,46 @@ impl Db {
         })
     }
 
+    /// Runs `work` on a pooled connection, under the operation deadline (see
+    /// [`Db::bounded`]). Inside, `?` takes both diesel's and the domain's errors.
+    /// Errors: those of `work` (statements classified by `query_error`), `Unavailable`
+    /// without a connection or at the deadline.
+    pub(crate) async fn with_conn<R, F>(&self, work: F) -> Result<R, DomainError>
+    where
+        for<'c> F: AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<R, StoreError>
+            + ConnFn<&'c mut AsyncPgConnection, Result<R, StoreError>, Fut: Send>
+            + Send,
+        R: Send,
+    {
+        self.bounded(async {
+            let mut conn = self.get().await?;
+            Ok(work(&mut conn).await?)
+        })
+        .await
+    }
+
+    /// [`Db::with_conn`] inside one transaction: committed when `work` succeeds, rolled back
+    /// when it fails (a domain answer such as "Tag not found" included), so nothing is
+    /// half-written.
+    pub(crate) async fn transaction<R, F>(&self, work: F) -> Result<R, DomainError>
+    where
+        for<'c> F: AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<R, StoreError>
+            + ConnFn<&'c mut AsyncPgConnection, Result<R, StoreError>, Fut: Send>
+            + Send,
+        R: Send,
+    {
+        self.bounded(async {
+            let mut conn = self.get().await?;
+            Ok(AsyncPgConnection::transaction(&mut conn, work).await?)
+        })
+        .await
+    }
+
     /// Runs one repository operation under a client-side deadline. The pool timeouts bound
     /// getting a connection and `statement_timeout` bounds the server, but a connection
     /// whose peer vanished without closing (a network partition) would otherwise wait for
     /// TCP to give up. Errors: those of `operation`, or `Unavailable` at the deadline.
-    pub async fn bounded<T>(
+    pub(crate) async fn bounded<T>(
         &self,
         operation: impl Future<Output = Result<T, DomainError>>,
     ) -> Result<T, DomainError> {
@@ -159,6 +199,24 @@ impl Db {
     pub fn close(&self) {
         self.pool.close();
     }
+}
+
+/// An `async` closure over a connection, with its future named so that a bound can require
+/// it to be `Send` (async-trait methods need that, and stable Rust cannot say it of an
+/// `AsyncFnOnce` directly). diesel-async's `transaction` takes its closures the same way;
+/// every `async |conn| { … }` closure has it.
+pub(crate) trait ConnFn<T, R>:
+    AsyncFnOnce(T) -> R + FnOnce(T) -> <Self as ConnFn<T, R>>::Fut
+{
+    type Fut: Future<Output = R>;
+}
+
+impl<F, T, Fut, R> ConnFn<T, R> for F
+where
+    F: AsyncFnOnce(T) -> R + FnOnce(T) -> Fut,
+    Fut: Future<Output = R>,
+{
+    type Fut = Fut;
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.

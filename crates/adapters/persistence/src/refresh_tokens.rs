@@ -15,7 +15,6 @@ use ents_domain::auth::{
 use ents_domain::users::UserId;
 use uuid::Uuid;
 
-use crate::error::query_error;
 use crate::pool::Db;
 use crate::schema::refresh_token;
 
@@ -97,14 +96,12 @@ const ROTATE: &str = "\
 impl RefreshTokenRepository for PgRefreshTokenRepository {
     async fn create(&self, new: NewRefreshToken) -> Result<(), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 diesel::insert_into(refresh_token::table)
                     .values(NewRow::from(&new))
-                    .execute(&mut conn)
-                    .await
-                    .map(|_| ())
-                    .map_err(query_error)
+                    .execute(conn)
+                    .await?;
+                Ok(())
             })
             .await
     }
@@ -114,16 +111,14 @@ impl RefreshTokenRepository for PgRefreshTokenRepository {
         digest: &Digest,
     ) -> Result<Option<RefreshTokenRecord>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                refresh_token::table
+            .with_conn(async |conn| {
+                let row = refresh_token::table
                     .filter(refresh_token::token_digest.eq(digest.as_str()))
                     .select(RecordRow::as_select())
-                    .first::<RecordRow>(&mut conn)
+                    .first::<RecordRow>(conn)
                     .await
-                    .optional()
-                    .map(|row| row.map(RefreshTokenRecord::from))
-                    .map_err(query_error)
+                    .optional()?;
+                Ok(row.map(RefreshTokenRecord::from))
             })
             .await
     }
@@ -135,8 +130,7 @@ impl RefreshTokenRepository for PgRefreshTokenRepository {
         successor: NewRefreshToken,
     ) -> Result<bool, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let inserted = diesel::sql_query(ROTATE)
                     .bind::<SqlUuid, _>(id.0)
                     .bind::<Timestamptz, _>(at)
@@ -147,9 +141,8 @@ impl RefreshTokenRepository for PgRefreshTokenRepository {
                     .bind::<diesel::sql_types::Text, _>(successor.digest.as_str())
                     .bind::<Timestamptz, _>(successor.created_at)
                     .bind::<Timestamptz, _>(successor.expires_at)
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                    .execute(conn)
+                    .await?;
                 Ok(inserted == 1)
             })
             .await
@@ -157,31 +150,29 @@ impl RefreshTokenRepository for PgRefreshTokenRepository {
 
     async fn revoke_family(&self, family: FamilyId, at: DateTime<Utc>) -> Result<u64, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::update(
+            .with_conn(async |conn| {
+                let revoked = diesel::update(
                     refresh_token::table
                         .filter(refresh_token::family_id.eq(family.0))
                         .filter(refresh_token::revoked_at.is_null()),
                 )
                 .set(refresh_token::revoked_at.eq(at))
-                .execute(&mut conn)
-                .await
-                .map(|n| n as u64)
-                .map_err(query_error)
+                .execute(conn)
+                .await?;
+                Ok(revoked as u64)
             })
             .await
     }
 
     async fn purge_expired(&self, before: DateTime<Utc>) -> Result<u64, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                diesel::delete(refresh_token::table.filter(refresh_token::expires_at.lt(before)))
-                    .execute(&mut conn)
-                    .await
-                    .map(|n| n as u64)
-                    .map_err(query_error)
+            .with_conn(async |conn| {
+                let purged = diesel::delete(
+                    refresh_token::table.filter(refresh_token::expires_at.lt(before)),
+                )
+                .execute(conn)
+                .await?;
+                Ok(purged as u64)
             })
             .await
     }

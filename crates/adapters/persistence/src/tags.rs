@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use diesel::dsl::{count_star, now};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::cells::Cell;
 use ents_domain::tags::{
     DUPLICATE_TAG_NAME, NewTag, TAG_NOT_FOUND, Tag, TagChanges, TagRepository,
@@ -17,7 +17,7 @@ use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
 use crate::cells::CellRow;
-use crate::error::{StoreError, query_error};
+use crate::error::StoreError;
 use crate::pool::Db;
 use crate::schema::{cell, cell_tag, tag};
 
@@ -102,8 +102,7 @@ pub(crate) fn like_pattern(text: &str) -> String {
 impl TagRepository for PgTagRepository {
     async fn create(&self, new: NewTag) -> Result<Tag, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let row = diesel::insert_into(tag::table)
                     .values((
                         tag::name.eq(&new.name),
@@ -112,87 +111,68 @@ impl TagRepository for PgTagRepository {
                         tag::created_by.eq(new.created_by.0),
                     ))
                     .returning(TagRow::as_returning())
-                    .get_result(&mut conn)
-                    .await
-                    .map_err(|e| duplicate_name(query_error(e)))?;
-                let mut tags = with_counts(&mut conn, vec![row])
-                    .await
-                    .map_err(query_error)?;
-                tags.pop()
-                    .ok_or_else(|| DomainError::internal("inserted tag vanished"))
+                    .get_result(conn)
+                    .await?;
+                let mut tags = with_counts(conn, vec![row]).await?;
+                Ok(tags
+                    .pop()
+                    .ok_or_else(|| DomainError::internal("inserted tag vanished"))?)
             })
             .await
+            .map_err(duplicate_name)
     }
 
     async fn get(&self, id: i32) -> Result<Tag, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                Ok(load_tag(&mut conn, id).await?)
-            })
+            .with_conn(async |conn| load_tag(conn, id).await)
             .await
     }
 
     async fn list(&self, search: Option<&str>) -> Result<Vec<Tag>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let mut query = tag::table.select(TagRow::as_select()).into_boxed();
                 if let Some(search) = search.filter(|s| !s.is_empty()) {
                     query = query.filter(tag::name.ilike(like_pattern(search)));
                 }
-                let rows = query
-                    .order(tag::id)
-                    .load(&mut conn)
-                    .await
-                    .map_err(query_error)?;
-                with_counts(&mut conn, rows).await.map_err(query_error)
+                let rows = query.order(tag::id).load(conn).await?;
+                Ok(with_counts(conn, rows).await?)
             })
             .await
     }
 
     async fn update(&self, id: i32, changes: TagChanges) -> Result<Tag, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let updated = conn
-                    .transaction(async |conn| -> Result<Tag, StoreError> {
-                        load_tag(conn, id).await?;
-                        if let Some(name) = &changes.name {
-                            diesel::update(tag::table.find(id))
-                                .set(tag::name.eq(name))
-                                .execute(conn)
-                                .await?;
-                        }
-                        if let Some(description) = &changes.description {
-                            diesel::update(tag::table.find(id))
-                                .set(tag::description.eq(description))
-                                .execute(conn)
-                                .await?;
-                        }
-                        load_tag(conn, id).await
-                    })
-                    .await;
-                updated.map_err(|e| duplicate_name(e.into()))
+            .transaction(async |conn| {
+                load_tag(conn, id).await?;
+                if let Some(name) = &changes.name {
+                    diesel::update(tag::table.find(id))
+                        .set(tag::name.eq(name))
+                        .execute(conn)
+                        .await?;
+                }
+                if let Some(description) = &changes.description {
+                    diesel::update(tag::table.find(id))
+                        .set(tag::description.eq(description))
+                        .execute(conn)
+                        .await?;
+                }
+                load_tag(conn, id).await
             })
             .await
+            .map_err(duplicate_name)
     }
 
     async fn delete(&self, id: i32) -> Result<(), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), StoreError> {
-                    diesel::delete(cell_tag::table.filter(cell_tag::tag_id.eq(id)))
-                        .execute(conn)
-                        .await?;
-                    let deleted = diesel::delete(tag::table.find(id)).execute(conn).await?;
-                    if deleted == 0 {
-                        return Err(DomainError::NotFound(TAG_NOT_FOUND.to_owned()).into());
-                    }
-                    Ok(())
-                })
-                .await?;
+            .transaction(async |conn| {
+                diesel::delete(cell_tag::table.filter(cell_tag::tag_id.eq(id)))
+                    .execute(conn)
+                    .await?;
+                let deleted = diesel::delete(tag::table.find(id)).execute(conn).await?;
+                if deleted == 0 {
+                    return Err(DomainError::NotFound(TAG_NOT_FOUND.to_owned()).into());
+                }
                 Ok(())
             })
             .await
@@ -200,9 +180,8 @@ impl TagRepository for PgTagRepository {
 
     async fn cells(&self, id: i32) -> Result<(Tag, Vec<Cell>), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let found = load_tag(&mut conn, id).await?;
+            .with_conn(async |conn| {
+                let found = load_tag(conn, id).await?;
                 let cells = cell::table
                     .filter(
                         cell::id.eq_any(
@@ -213,9 +192,8 @@ impl TagRepository for PgTagRepository {
                     )
                     .order(cell::id)
                     .select(CellRow::as_select())
-                    .load(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                    .load(conn)
+                    .await?;
                 Ok((found, cells.into_iter().map(Cell::from).collect()))
             })
             .await

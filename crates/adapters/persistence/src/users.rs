@@ -4,13 +4,13 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::auth::USER_NOT_FOUND;
 use ents_domain::users::{NewUser, ProfileUpdate, User, UserId, UserRepository};
 use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
-use crate::error::query_error;
+use crate::error::StoreError;
 use crate::pool::Db;
 use crate::schema::users;
 
@@ -62,29 +62,69 @@ struct NewUserRow<'a> {
     password_hash: Option<&'a str>,
 }
 
+/// The columns a change may set; `None` leaves one as it is.
 #[derive(AsChangeset)]
 #[diesel(table_name = users)]
-struct ProfileChanges {
-    first_name: Option<String>,
-    last_name: Option<String>,
+struct UserChanges<'a> {
+    first_name: Option<&'a str>,
+    last_name: Option<&'a str>,
+    google_sub: Option<&'a str>,
+    password_hash: Option<&'a str>,
     updated_at: DateTime<Utc>,
+}
+
+impl UserChanges<'_> {
+    /// No column but `updated_at`.
+    fn now() -> Self {
+        Self {
+            first_name: None,
+            last_name: None,
+            google_sub: None,
+            password_hash: None,
+            updated_at: Utc::now(),
+        }
+    }
 }
 
 fn not_found() -> DomainError {
     DomainError::NotFound(USER_NOT_FOUND.to_owned())
 }
 
-/// A conflict naming what is taken (the generic one says "already exists").
-fn taken(error: DomainError) -> DomainError {
-    error.refine_conflict(ConflictKind::Duplicate, "User already exists")
+/// The first user `query` matches, if any.
+async fn first_user(
+    conn: &mut AsyncPgConnection,
+    query: users::BoxedQuery<'_, Pg>,
+) -> Result<Option<User>, StoreError> {
+    let row = query
+        .select(UserRow::as_select())
+        .first::<UserRow>(conn)
+        .await
+        .optional()?;
+    Ok(row.map(User::from))
+}
+
+impl PgUserRepository {
+    /// Applies `changes` to the user. Errors: `NotFound`.
+    async fn change(&self, id: UserId, changes: UserChanges<'_>) -> Result<User, DomainError> {
+        self.db
+            .with_conn(async |conn| {
+                let row = diesel::update(users::table.find(id.0))
+                    .set(&changes)
+                    .returning(UserRow::as_returning())
+                    .get_result::<UserRow>(conn)
+                    .await
+                    .optional()?;
+                Ok(row.map(User::from).ok_or_else(not_found)?)
+            })
+            .await
+    }
 }
 
 #[async_trait]
 impl UserRepository for PgUserRepository {
     async fn create(&self, new: NewUser) -> Result<User, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let row = NewUserRow {
                     id: UserId::new().0,
                     email: &new.email,
@@ -94,103 +134,60 @@ impl UserRepository for PgUserRepository {
                     google_sub: new.google_sub.as_deref(),
                     password_hash: new.password_hash.as_deref(),
                 };
-                diesel::insert_into(users::table)
+                let row = diesel::insert_into(users::table)
                     .values(&row)
                     .returning(UserRow::as_returning())
-                    .get_result::<UserRow>(&mut conn)
-                    .await
-                    .map(User::from)
-                    .map_err(|e| taken(query_error(e)))
+                    .get_result::<UserRow>(conn)
+                    .await?;
+                Ok(User::from(row))
             })
             .await
+            .map_err(|e| e.refine_conflict(ConflictKind::Duplicate, "User already exists"))
     }
 
     async fn get(&self, id: UserId) -> Result<User, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                users::table
-                    .find(id.0)
-                    .select(UserRow::as_select())
-                    .first::<UserRow>(&mut conn)
-                    .await
-                    .optional()
-                    .map_err(query_error)?
-                    .map(User::from)
-                    .ok_or_else(not_found)
-            })
-            .await
+            .with_conn(async |conn| first_user(conn, users::table.find(id.0).into_boxed()).await)
+            .await?
+            .ok_or_else(not_found)
     }
 
     async fn find_by_email(&self, email: &str) -> Result<Option<User>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                users::table
-                    .filter(users::email.eq(email))
-                    .select(UserRow::as_select())
-                    .first::<UserRow>(&mut conn)
-                    .await
-                    .optional()
-                    .map(|row| row.map(User::from))
-                    .map_err(query_error)
+            .with_conn(async |conn| {
+                first_user(
+                    conn,
+                    users::table.filter(users::email.eq(email)).into_boxed(),
+                )
+                .await
             })
             .await
     }
 
     async fn find_by_google_sub(&self, sub: &str) -> Result<Option<User>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                users::table
-                    .filter(users::google_sub.eq(sub))
-                    .select(UserRow::as_select())
-                    .first::<UserRow>(&mut conn)
-                    .await
-                    .optional()
-                    .map(|row| row.map(User::from))
-                    .map_err(query_error)
+            .with_conn(async |conn| {
+                let query = users::table.filter(users::google_sub.eq(sub)).into_boxed();
+                first_user(conn, query).await
             })
             .await
     }
 
     async fn link_google_sub(&self, id: UserId, sub: &str) -> Result<(), DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let updated = diesel::update(users::table.find(id.0))
-                    .set((users::google_sub.eq(sub), users::updated_at.eq(Utc::now())))
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)?;
-                if updated == 0 {
-                    return Err(not_found());
-                }
-                Ok(())
-            })
-            .await
+        let changes = UserChanges {
+            google_sub: Some(sub),
+            ..UserChanges::now()
+        };
+        self.change(id, changes).await.map(|_| ())
     }
 
     async fn update_profile(&self, id: UserId, update: ProfileUpdate) -> Result<User, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let changes = ProfileChanges {
-                    first_name: update.first_name,
-                    last_name: update.last_name,
-                    updated_at: Utc::now(),
-                };
-                diesel::update(users::table.find(id.0))
-                    .set(&changes)
-                    .returning(UserRow::as_returning())
-                    .get_result::<UserRow>(&mut conn)
-                    .await
-                    .optional()
-                    .map_err(query_error)?
-                    .map(User::from)
-                    .ok_or_else(not_found)
-            })
-            .await
+        let changes = UserChanges {
+            first_name: update.first_name.as_deref(),
+            last_name: update.last_name.as_deref(),
+            ..UserChanges::now()
+        };
+        self.change(id, changes).await
     }
 
     async fn credentials_by_email(
@@ -198,37 +195,23 @@ impl UserRepository for PgUserRepository {
         email: &str,
     ) -> Result<Option<(User, Option<String>)>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                users::table
+            .with_conn(async |conn| {
+                let found = users::table
                     .filter(users::email.eq(email))
                     .select((UserRow::as_select(), users::password_hash))
-                    .first::<(UserRow, Option<String>)>(&mut conn)
+                    .first::<(UserRow, Option<String>)>(conn)
                     .await
-                    .optional()
-                    .map(|found| found.map(|(row, hash)| (User::from(row), hash)))
-                    .map_err(query_error)
+                    .optional()?;
+                Ok(found.map(|(row, hash)| (User::from(row), hash)))
             })
             .await
     }
 
     async fn set_password_hash(&self, id: UserId, hash: &str) -> Result<(), DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let updated = diesel::update(users::table.find(id.0))
-                    .set((
-                        users::password_hash.eq(hash),
-                        users::updated_at.eq(Utc::now()),
-                    ))
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)?;
-                if updated == 0 {
-                    return Err(not_found());
-                }
-                Ok(())
-            })
-            .await
+        let changes = UserChanges {
+            password_hash: Some(hash),
+            ..UserChanges::now()
+        };
+        self.change(id, changes).await.map(|_| ())
     }
 }

@@ -1,7 +1,7 @@
 //! Creating, reading, listing, changing and deleting cells.
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::cells::{
     CELL_NOT_FOUND, Cell, CellChanges, CellFilter, DUPLICATE_CELL_NAME, NewCell,
 };
@@ -9,7 +9,7 @@ use ents_domain::{ConflictKind, DomainError};
 
 use super::tags::replace_tags;
 use super::{CellRow, PgCellRepository};
-use crate::error::{StoreError, query_error};
+use crate::error::StoreError;
 use crate::schema::{cell, cell_tag, cell_user};
 use crate::tags::like_pattern;
 
@@ -47,61 +47,53 @@ struct CellChangeset {
 impl PgCellRepository {
     pub(super) async fn create_cell(&self, new: NewCell) -> Result<Cell, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let created = conn
-                    .transaction(async |conn| -> Result<CellRow, StoreError> {
-                        let row = diesel::insert_into(cell::table)
-                            .values((
-                                cell::name.eq(&new.name),
-                                cell::location.eq(&new.location),
-                                cell::latitude.eq(new.latitude),
-                                cell::longitude.eq(new.longitude),
-                                cell::archive.eq(new.archive),
-                                cell::user_id.eq(new.owner.0),
-                            ))
-                            .returning(CellRow::as_returning())
-                            .get_result(conn)
-                            .await?;
-                        diesel::insert_into(cell_user::table)
-                            .values((
-                                cell_user::cell_id.eq(row.id),
-                                cell_user::user_id.eq(new.owner.0),
-                            ))
-                            .execute(conn)
-                            .await?;
-                        replace_tags(conn, row.id, &new.tag_ids).await?;
-                        Ok(row)
-                    })
-                    .await;
-                created
-                    .map(Cell::from)
-                    .map_err(|e| duplicate_name(e.into()))
+            .transaction(async |conn| {
+                let row = diesel::insert_into(cell::table)
+                    .values((
+                        cell::name.eq(&new.name),
+                        cell::location.eq(&new.location),
+                        cell::latitude.eq(new.latitude),
+                        cell::longitude.eq(new.longitude),
+                        cell::archive.eq(new.archive),
+                        cell::user_id.eq(new.owner.0),
+                    ))
+                    .returning(CellRow::as_returning())
+                    .get_result(conn)
+                    .await?;
+                diesel::insert_into(cell_user::table)
+                    .values((
+                        cell_user::cell_id.eq(row.id),
+                        cell_user::user_id.eq(new.owner.0),
+                    ))
+                    .execute(conn)
+                    .await?;
+                replace_tags(conn, row.id, &new.tag_ids).await?;
+                Ok(row)
             })
             .await
+            .map(Cell::from)
+            .map_err(duplicate_name)
     }
 
     pub(super) async fn get_cell(&self, id: i32) -> Result<Cell, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                cell::table
+        let row = self
+            .db
+            .with_conn(async |conn| {
+                Ok(cell::table
                     .find(id)
                     .select(CellRow::as_select())
-                    .first(&mut conn)
+                    .first(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)?
-                    .map(Cell::from)
-                    .ok_or_else(|| DomainError::NotFound(CELL_NOT_FOUND.to_owned()))
+                    .optional()?)
             })
-            .await
+            .await?;
+        row.map(Cell::from)
+            .ok_or_else(|| DomainError::NotFound(CELL_NOT_FOUND.to_owned()))
     }
 
     pub(super) async fn list_cells(&self, filter: CellFilter) -> Result<Vec<Cell>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let mut query = cell::table.select(CellRow::as_select()).into_boxed();
                 if let Some(name) = filter.name.as_deref().filter(|n| !n.is_empty()) {
                     query = query.filter(cell::name.ilike(like_pattern(name)));
@@ -124,11 +116,7 @@ impl PgCellRepository {
                         ),
                     );
                 }
-                let rows = query
-                    .order(cell::id)
-                    .load(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                let rows = query.order(cell::id).load(conn).await?;
                 Ok(rows.into_iter().map(Cell::from).collect())
             })
             .await
@@ -140,58 +128,47 @@ impl PgCellRepository {
         changes: CellChanges,
     ) -> Result<Cell, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let updated = conn
-                    .transaction(async |conn| -> Result<CellRow, StoreError> {
-                        let current = locked_cell(conn, id).await?;
-                        let changeset = CellChangeset {
-                            name: changes.name.clone(),
-                            location: changes.location.clone(),
-                            latitude: changes.latitude,
-                            longitude: changes.longitude,
-                            archive: changes.archive,
-                        };
-                        let row = if changeset_is_empty(&changeset) {
-                            current
-                        } else {
-                            diesel::update(cell::table.find(id))
-                                .set(&changeset)
-                                .returning(CellRow::as_returning())
-                                .get_result(conn)
-                                .await?
-                        };
-                        if let Some(tag_ids) = &changes.tag_ids {
-                            replace_tags(conn, id, tag_ids).await?;
-                        }
-                        Ok(row)
-                    })
-                    .await;
-                updated
-                    .map(Cell::from)
-                    .map_err(|e| duplicate_name(e.into()))
+            .transaction(async |conn| {
+                let current = locked_cell(conn, id).await?;
+                let changeset = CellChangeset {
+                    name: changes.name.clone(),
+                    location: changes.location.clone(),
+                    latitude: changes.latitude,
+                    longitude: changes.longitude,
+                    archive: changes.archive,
+                };
+                let row = if changeset_is_empty(&changeset) {
+                    current
+                } else {
+                    diesel::update(cell::table.find(id))
+                        .set(&changeset)
+                        .returning(CellRow::as_returning())
+                        .get_result(conn)
+                        .await?
+                };
+                if let Some(tag_ids) = &changes.tag_ids {
+                    replace_tags(conn, id, tag_ids).await?;
+                }
+                Ok(row)
             })
             .await
+            .map(Cell::from)
+            .map_err(duplicate_name)
     }
 
     pub(super) async fn delete_cell(&self, id: i32) -> Result<(), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), StoreError> {
-                    locked_cell(conn, id).await?;
-                    diesel::delete(cell_user::table.filter(cell_user::cell_id.eq(id)))
-                        .execute(conn)
-                        .await?;
-                    diesel::delete(cell_tag::table.filter(cell_tag::cell_id.eq(id)))
-                        .execute(conn)
-                        .await?;
-                    // power_data, teros_data, sensor (and through it data) cascade from the
-                    // cell (docs/compatibility.md#schema); the rollup triggers follow the deletes.
-                    diesel::delete(cell::table.find(id)).execute(conn).await?;
-                    Ok(())
-                })
-                .await?;
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                diesel::delete(cell_user::table.filter(cell_user::cell_id.eq(id)))
+                    .execute(conn)
+                    .await?;
+                diesel::delete(cell_tag::table.filter(cell_tag::cell_id.eq(id)))
+                    .execute(conn)
+                    .await?;
+                // power_data, teros_data, sensor (and through it data) cascade from the
+                // cell (docs/compatibility.md#schema); the rollup triggers follow the deletes.
+                diesel::delete(cell::table.find(id)).execute(conn).await?;
                 Ok(())
             })
             .await

@@ -11,27 +11,23 @@ use ents_domain::users::UserId;
 use uuid::Uuid;
 
 use super::{CELL_NOT_FOUND, PgCellRepository};
-use crate::error::query_error;
 use crate::schema::{cell, cell_user};
 
 #[async_trait]
 impl CellFactsSource for PgCellRepository {
     async fn cell_facts(&self, cell_ids: &[i32]) -> Result<Vec<ResourceFacts>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let owners: Vec<(i32, Option<Uuid>)> = cell::table
                     .filter(cell::id.eq_any(cell_ids))
                     .select((cell::id, cell::user_id))
-                    .load(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                    .load(conn)
+                    .await?;
                 let members: Vec<(i32, Uuid)> = cell_user::table
                     .filter(cell_user::cell_id.eq_any(cell_ids))
                     .select((cell_user::cell_id, cell_user::user_id))
-                    .load(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                    .load(conn)
+                    .await?;
                 let owners: HashMap<i32, Option<Uuid>> = owners.into_iter().collect();
                 let mut by_cell: HashMap<i32, Vec<UserId>> = HashMap::new();
                 for (cell_id, user_id) in members {

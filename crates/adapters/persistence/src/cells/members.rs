@@ -2,7 +2,7 @@
 
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::auth::USER_NOT_FOUND;
 use ents_domain::cells::Member;
 use ents_domain::users::UserId;
@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::PgCellRepository;
 use super::crud::locked_cell;
-use crate::error::{StoreError, query_error};
+use crate::error::StoreError;
 use crate::schema::{cell_user, users};
 
 const NOT_A_MEMBER: &str = "User not assigned to this cell";
@@ -68,15 +68,9 @@ async fn load_user(conn: &mut AsyncPgConnection, user: UserId) -> Result<Member,
 impl PgCellRepository {
     pub(super) async fn cell_members(&self, id: i32) -> Result<Vec<Member>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let members = conn
-                    .transaction(async |conn| -> Result<Vec<Member>, StoreError> {
-                        locked_cell(conn, id).await?;
-                        members_of(conn, id).await
-                    })
-                    .await?;
-                Ok(members)
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                members_of(conn, id).await
             })
             .await
     }
@@ -87,43 +81,36 @@ impl PgCellRepository {
         wanted: &[UserId],
     ) -> Result<Vec<Member>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let members = conn
-                    .transaction(async |conn| -> Result<Vec<Member>, StoreError> {
-                        let cell = locked_cell(conn, id).await?;
-                        let mut ids: Vec<Uuid> = wanted.iter().map(|u| u.0).collect();
-                        let known: Vec<Uuid> = users::table
-                            .filter(users::id.eq_any(&ids))
-                            .select(users::id)
-                            .load(conn)
-                            .await?;
-                        if let Some(missing) = ids.iter().find(|u| !known.contains(u)) {
-                            return Err(DomainError::NotFound(format!(
-                                "User with ID {missing} not found"
-                            ))
-                            .into());
-                        }
-                        if let Some(owner) = cell.user_id {
-                            ids.push(owner);
-                        }
-                        ids.sort_unstable();
-                        ids.dedup();
-                        diesel::delete(cell_user::table.filter(cell_user::cell_id.eq(id)))
-                            .execute(conn)
-                            .await?;
-                        let rows: Vec<_> = ids
-                            .iter()
-                            .map(|u| (cell_user::cell_id.eq(id), cell_user::user_id.eq(*u)))
-                            .collect();
-                        diesel::insert_into(cell_user::table)
-                            .values(rows)
-                            .execute(conn)
-                            .await?;
-                        members_of(conn, id).await
-                    })
+            .transaction(async |conn| {
+                let cell = locked_cell(conn, id).await?;
+                let mut ids: Vec<Uuid> = wanted.iter().map(|u| u.0).collect();
+                let known: Vec<Uuid> = users::table
+                    .filter(users::id.eq_any(&ids))
+                    .select(users::id)
+                    .load(conn)
                     .await?;
-                Ok(members)
+                if let Some(missing) = ids.iter().find(|u| !known.contains(u)) {
+                    return Err(
+                        DomainError::NotFound(format!("User with ID {missing} not found")).into(),
+                    );
+                }
+                if let Some(owner) = cell.user_id {
+                    ids.push(owner);
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                diesel::delete(cell_user::table.filter(cell_user::cell_id.eq(id)))
+                    .execute(conn)
+                    .await?;
+                let rows: Vec<_> = ids
+                    .iter()
+                    .map(|u| (cell_user::cell_id.eq(id), cell_user::user_id.eq(*u)))
+                    .collect();
+                diesel::insert_into(cell_user::table)
+                    .values(rows)
+                    .execute(conn)
+                    .await?;
+                members_of(conn, id).await
             })
             .await
     }
@@ -134,27 +121,21 @@ impl PgCellRepository {
         user: UserId,
     ) -> Result<Member, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let member = conn
-                    .transaction(async |conn| -> Result<Member, StoreError> {
-                        locked_cell(conn, id).await?;
-                        let member = load_user(conn, user).await?;
-                        let inserted = diesel::insert_into(cell_user::table)
-                            .values((cell_user::cell_id.eq(id), cell_user::user_id.eq(user.0)))
-                            .on_conflict_do_nothing()
-                            .execute(conn)
-                            .await?;
-                        if inserted == 0 {
-                            return Err(DomainError::conflict(
-                                ConflictKind::AlreadyLinked,
-                                "User already assigned to cell",
-                            )
-                            .into());
-                        }
-                        Ok(member)
-                    })
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                let member = load_user(conn, user).await?;
+                let inserted = diesel::insert_into(cell_user::table)
+                    .values((cell_user::cell_id.eq(id), cell_user::user_id.eq(user.0)))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
                     .await?;
+                if inserted == 0 {
+                    return Err(DomainError::conflict(
+                        ConflictKind::AlreadyLinked,
+                        "User already assigned to cell",
+                    )
+                    .into());
+                }
                 Ok(member)
             })
             .await
@@ -166,29 +147,22 @@ impl PgCellRepository {
         user: UserId,
     ) -> Result<(), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), StoreError> {
-                    let cell = locked_cell(conn, id).await?;
-                    load_user(conn, user).await?;
-                    if cell.user_id == Some(user.0) {
-                        return Err(
-                            DomainError::conflict(ConflictKind::OwnerStays, OWNER_STAYS).into()
-                        );
-                    }
-                    let deleted = diesel::delete(
-                        cell_user::table
-                            .filter(cell_user::cell_id.eq(id))
-                            .filter(cell_user::user_id.eq(user.0)),
-                    )
-                    .execute(conn)
-                    .await?;
-                    if deleted == 0 {
-                        return Err(DomainError::NotFound(NOT_A_MEMBER.to_owned()).into());
-                    }
-                    Ok(())
-                })
+            .transaction(async |conn| {
+                let cell = locked_cell(conn, id).await?;
+                load_user(conn, user).await?;
+                if cell.user_id == Some(user.0) {
+                    return Err(DomainError::conflict(ConflictKind::OwnerStays, OWNER_STAYS).into());
+                }
+                let deleted = diesel::delete(
+                    cell_user::table
+                        .filter(cell_user::cell_id.eq(id))
+                        .filter(cell_user::user_id.eq(user.0)),
+                )
+                .execute(conn)
                 .await?;
+                if deleted == 0 {
+                    return Err(DomainError::NotFound(NOT_A_MEMBER.to_owned()).into());
+                }
                 Ok(())
             })
             .await
@@ -196,15 +170,13 @@ impl PgCellRepository {
 
     pub(super) async fn member_by_email(&self, email: &str) -> Result<Option<Member>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let row = users::table
                     .filter(users::email.eq(email))
                     .select(MemberRow::as_select())
-                    .first(&mut conn)
+                    .first(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)?;
+                    .optional()?;
                 Ok(row.map(Member::from))
             })
             .await
@@ -212,10 +184,7 @@ impl PgCellRepository {
 
     pub(super) async fn member(&self, user: UserId) -> Result<Member, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                Ok(load_user(&mut conn, user).await?)
-            })
+            .with_conn(async |conn| Ok(load_user(conn, user).await?))
             .await
     }
 }

@@ -1,7 +1,7 @@
 //! A cell's tags (`cell_tag`).
 
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::tags::{Tag, tag_id_not_found};
 use ents_domain::{ConflictKind, DomainError};
 
@@ -68,15 +68,9 @@ pub(super) async fn tags_of(
 impl PgCellRepository {
     pub(super) async fn cell_tags(&self, id: i32) -> Result<Vec<Tag>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let tags = conn
-                    .transaction(async |conn| -> Result<Vec<Tag>, StoreError> {
-                        locked_cell(conn, id).await?;
-                        tags_of(conn, id).await
-                    })
-                    .await?;
-                Ok(tags)
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                tags_of(conn, id).await
             })
             .await
     }
@@ -87,68 +81,51 @@ impl PgCellRepository {
         tag_ids: &[i32],
     ) -> Result<Vec<Tag>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let tags = conn
-                    .transaction(async |conn| -> Result<Vec<Tag>, StoreError> {
-                        locked_cell(conn, id).await?;
-                        replace_tags(conn, id, tag_ids).await?;
-                        tags_of(conn, id).await
-                    })
-                    .await?;
-                Ok(tags)
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                replace_tags(conn, id, tag_ids).await?;
+                tags_of(conn, id).await
             })
             .await
     }
 
     pub(super) async fn add_cell_tag(&self, id: i32, tag_id: i32) -> Result<Tag, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let tag = conn
-                    .transaction(async |conn| -> Result<Tag, StoreError> {
-                        locked_cell(conn, id).await?;
-                        load_tag(conn, tag_id).await?;
-                        let inserted = diesel::insert_into(cell_tag::table)
-                            .values((cell_tag::cell_id.eq(id), cell_tag::tag_id.eq(tag_id)))
-                            .on_conflict_do_nothing()
-                            .execute(conn)
-                            .await?;
-                        if inserted == 0 {
-                            return Err(DomainError::conflict(
-                                ConflictKind::AlreadyLinked,
-                                ALREADY_ASSIGNED,
-                            )
-                            .into());
-                        }
-                        load_tag(conn, tag_id).await
-                    })
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                load_tag(conn, tag_id).await?;
+                let inserted = diesel::insert_into(cell_tag::table)
+                    .values((cell_tag::cell_id.eq(id), cell_tag::tag_id.eq(tag_id)))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
                     .await?;
-                Ok(tag)
+                if inserted == 0 {
+                    return Err(DomainError::conflict(
+                        ConflictKind::AlreadyLinked,
+                        ALREADY_ASSIGNED,
+                    )
+                    .into());
+                }
+                load_tag(conn, tag_id).await
             })
             .await
     }
 
     pub(super) async fn remove_cell_tag(&self, id: i32, tag_id: i32) -> Result<(), DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                conn.transaction(async |conn| -> Result<(), StoreError> {
-                    locked_cell(conn, id).await?;
-                    load_tag(conn, tag_id).await?;
-                    let deleted = diesel::delete(
-                        cell_tag::table
-                            .filter(cell_tag::cell_id.eq(id))
-                            .filter(cell_tag::tag_id.eq(tag_id)),
-                    )
-                    .execute(conn)
-                    .await?;
-                    if deleted == 0 {
-                        return Err(DomainError::NotFound(NOT_ASSIGNED.to_owned()).into());
-                    }
-                    Ok(())
-                })
+            .transaction(async |conn| {
+                locked_cell(conn, id).await?;
+                load_tag(conn, tag_id).await?;
+                let deleted = diesel::delete(
+                    cell_tag::table
+                        .filter(cell_tag::cell_id.eq(id))
+                        .filter(cell_tag::tag_id.eq(tag_id)),
+                )
+                .execute(conn)
                 .await?;
+                if deleted == 0 {
+                    return Err(DomainError::NotFound(NOT_ASSIGNED.to_owned()).into());
+                }
                 Ok(())
             })
             .await

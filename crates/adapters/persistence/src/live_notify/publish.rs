@@ -9,7 +9,6 @@ use ents_domain::measurements::MeasurementReceived;
 
 use super::CHANNEL;
 use super::envelope::pack;
-use crate::error::query_error;
 use crate::pool::Db;
 
 /// [`LiveFeed`] through PostgreSQL: every instance's [`super::PgLiveListener`] receives what
@@ -44,16 +43,14 @@ impl LiveFeed for PgLiveFeed {
             return Ok(());
         }
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 // One statement, hence one transaction: the notifications of a batch are
                 // delivered together and in order.
                 diesel::sql_query("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p")
                     .bind::<Text, _>(CHANNEL)
                     .bind::<Array<Text>, _>(&payloads)
-                    .execute(&mut conn)
-                    .await
-                    .map_err(query_error)?;
+                    .execute(conn)
+                    .await?;
                 Ok(())
             })
             .await

@@ -38,7 +38,6 @@ use ents_domain::measurements::Upload;
 
 use self::queries::{IdRow, LockCells, LockLoggers};
 use self::rows::{Counts, Rows};
-use crate::error::query_error;
 use crate::pool::Db;
 
 pub use self::group_commit::GroupCommitStore;
@@ -64,13 +63,13 @@ impl PgMeasurementStore {
     async fn fast(
         conn: &mut AsyncPgConnection,
         rows: &Rows,
-    ) -> Result<Option<StoreOutcome>, DomainError> {
+    ) -> Result<Option<StoreOutcome>, DieselError> {
         let mut counts = vec![Counts::default()];
         match write::insert_fast(conn, rows, &mut counts).await {
             Ok(true) => Ok(Some(committed(counts[0]))),
             Ok(false) => Ok(None),
             Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => Ok(None),
-            Err(e) => Err(query_error(e)),
+            Err(e) => Err(e),
         }
     }
 
@@ -106,29 +105,21 @@ impl PgMeasurementStore {
         })
         .await
     }
-
-    async fn store_slow(&self, uploads: &[Upload]) -> Result<Vec<StoreOutcome>, DomainError> {
-        let mut conn = self.db.get().await?;
-        Self::slow(&mut conn, uploads).await.map_err(query_error)
-    }
 }
 
 #[async_trait]
 impl MeasurementStore for PgMeasurementStore {
     async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
+        let rows = Rows::of([upload]);
         self.db
-            .bounded(async {
-                let rows = Rows::of([upload]);
-                {
-                    let mut conn = self.db.get().await?;
-                    if let Some(outcome) = Self::fast(&mut conn, &rows).await? {
-                        return Ok(outcome);
-                    }
+            .with_conn(async |conn| {
+                if let Some(outcome) = Self::fast(conn, &rows).await? {
+                    return Ok(outcome);
                 }
-                self.store_slow(std::slice::from_ref(upload))
-                    .await?
+                let mut outcomes = Self::slow(conn, std::slice::from_ref(upload)).await?;
+                Ok(outcomes
                     .pop()
-                    .ok_or_else(|| DomainError::internal("no outcome for the upload"))
+                    .ok_or_else(|| DomainError::internal("no outcome for the upload"))?)
             })
             .await
     }
@@ -137,7 +128,9 @@ impl MeasurementStore for PgMeasurementStore {
         if uploads.is_empty() {
             return Ok(Vec::new());
         }
-        self.db.bounded(self.store_slow(uploads)).await
+        self.db
+            .with_conn(async |conn| Ok(Self::slow(conn, uploads).await?))
+            .await
     }
 }
 

@@ -4,10 +4,12 @@ use std::num::NonZeroU32;
 
 use async_trait::async_trait;
 use chrono::{NaiveDateTime, TimeZone, Utc};
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::result::Error as DieselError;
 use diesel::sql_types::{Double, Integer, Nullable, Text, Timestamp};
 use diesel::{OptionalExtension, QueryableByName};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::DomainError;
 use ents_domain::ingest::{
     NamedPowerReading, NamedReadingStore, NamedTerosReading, StoredPower, StoredTeros,
@@ -15,7 +17,6 @@ use ents_domain::ingest::{
 
 use super::PgMeasurementStore;
 use super::queries::IdRow;
-use crate::error::query_error;
 
 /// Upstream's defaults for a cell created by a legacy upload (`models/cell.py`).
 const NEW_CELL: &str = "INSERT INTO cell (name, location, latitude, longitude, archive) \
@@ -76,14 +77,12 @@ struct TerosRow {
 impl NamedReadingStore for PgMeasurementStore {
     async fn find_cell(&self, name: &str) -> Result<Option<NonZeroU32>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
+            .with_conn(async |conn| {
                 let id = diesel::sql_query("SELECT id FROM cell WHERE name = $1")
                     .bind::<Text, _>(name)
-                    .get_result::<IdRow>(&mut conn)
+                    .get_result::<IdRow>(conn)
                     .await
-                    .optional()
-                    .map_err(query_error)?;
+                    .optional()?;
                 Ok(id
                     .and_then(|r| u32::try_from(r.id).ok())
                     .and_then(NonZeroU32::new))
@@ -92,94 +91,84 @@ impl NamedReadingStore for PgMeasurementStore {
     }
 
     async fn store_power(&self, r: &NamedPowerReading) -> Result<StoredPower, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let row = conn
-                    .transaction(async |conn| {
-                        let cell = get_or_create(conn, FIND_CELL, NEW_CELL, &r.cell_name).await?;
-                        let logger =
-                            get_or_create(conn, FIND_LOGGER, NEW_LOGGER, &r.logger_name).await?;
-                        let ts = r.ts.utc().naive_utc();
-                        let inserted = diesel::sql_query(INSERT_POWER)
-                            .bind::<Integer, _>(cell)
-                            .bind::<Integer, _>(logger)
-                            .bind::<Timestamp, _>(ts)
-                            .bind::<Double, _>(r.voltage)
-                            .bind::<Double, _>(r.current)
-                            .get_result::<PowerRow>(conn)
-                            .await
-                            .optional()?;
-                        match inserted {
-                            Some(row) => Ok(row),
-                            // A retry: the row stored the first time.
-                            None => {
-                                diesel::sql_query(FIND_POWER)
-                                    .bind::<Integer, _>(cell)
-                                    .bind::<Integer, _>(logger)
-                                    .bind::<Timestamp, _>(ts)
-                                    .get_result::<PowerRow>(conn)
-                                    .await
-                            }
-                        }
-                    })
-                    .await
-                    .map_err(query_error)?;
-                Ok(StoredPower {
-                    id: row.id,
-                    ts: utc(row.ts),
-                    ts_server: row.ts_server.map(utc),
-                    voltage: row.voltage,
-                    current: row.current,
-                })
+        let row = self
+            .db
+            .transaction(async |conn| {
+                let cell = get_or_create(conn, FIND_CELL, NEW_CELL, &r.cell_name).await?;
+                let logger = get_or_create(conn, FIND_LOGGER, NEW_LOGGER, &r.logger_name).await?;
+                let ts = r.ts.utc().naive_utc();
+                let insert = diesel::sql_query(INSERT_POWER)
+                    .into_boxed()
+                    .bind::<Integer, _>(cell)
+                    .bind::<Integer, _>(logger)
+                    .bind::<Timestamp, _>(ts)
+                    .bind::<Double, _>(r.voltage)
+                    .bind::<Double, _>(r.current);
+                let find = diesel::sql_query(FIND_POWER)
+                    .into_boxed()
+                    .bind::<Integer, _>(cell)
+                    .bind::<Integer, _>(logger)
+                    .bind::<Timestamp, _>(ts);
+                Ok(inserted_or_stored::<PowerRow>(conn, insert, find).await?)
             })
-            .await
+            .await?;
+        Ok(StoredPower {
+            id: row.id,
+            ts: utc(row.ts),
+            ts_server: row.ts_server.map(utc),
+            voltage: row.voltage,
+            current: row.current,
+        })
     }
 
     async fn store_teros(&self, r: &NamedTerosReading) -> Result<StoredTeros, DomainError> {
-        self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                let row = conn
-                    .transaction(async |conn| {
-                        let cell = get_or_create(conn, FIND_CELL, NEW_CELL, &r.cell_name).await?;
-                        let ts = r.ts.utc().naive_utc();
-                        let inserted = diesel::sql_query(INSERT_TEROS)
-                            .bind::<Integer, _>(cell)
-                            .bind::<Timestamp, _>(ts)
-                            .bind::<Double, _>(r.vwc)
-                            .bind::<Double, _>(r.raw_vwc)
-                            .bind::<Double, _>(r.temp)
-                            .bind::<Integer, _>(r.ec)
-                            .bind::<Nullable<Double>, _>(r.water_pot)
-                            .get_result::<TerosRow>(conn)
-                            .await
-                            .optional()?;
-                        match inserted {
-                            Some(row) => Ok(row),
-                            None => {
-                                diesel::sql_query(FIND_TEROS)
-                                    .bind::<Integer, _>(cell)
-                                    .bind::<Timestamp, _>(ts)
-                                    .get_result::<TerosRow>(conn)
-                                    .await
-                            }
-                        }
-                    })
-                    .await
-                    .map_err(query_error)?;
-                Ok(StoredTeros {
-                    id: row.id,
-                    ts: utc(row.ts),
-                    ts_server: row.ts_server.map(utc),
-                    vwc: row.vwc,
-                    raw_vwc: row.raw_vwc,
-                    temp: row.temp,
-                    ec: row.ec,
-                    water_pot: row.water_pot,
-                })
+        let row = self
+            .db
+            .transaction(async |conn| {
+                let cell = get_or_create(conn, FIND_CELL, NEW_CELL, &r.cell_name).await?;
+                let ts = r.ts.utc().naive_utc();
+                let insert = diesel::sql_query(INSERT_TEROS)
+                    .into_boxed()
+                    .bind::<Integer, _>(cell)
+                    .bind::<Timestamp, _>(ts)
+                    .bind::<Double, _>(r.vwc)
+                    .bind::<Double, _>(r.raw_vwc)
+                    .bind::<Double, _>(r.temp)
+                    .bind::<Integer, _>(r.ec)
+                    .bind::<Nullable<Double>, _>(r.water_pot);
+                let find = diesel::sql_query(FIND_TEROS)
+                    .into_boxed()
+                    .bind::<Integer, _>(cell)
+                    .bind::<Timestamp, _>(ts);
+                Ok(inserted_or_stored::<TerosRow>(conn, insert, find).await?)
             })
-            .await
+            .await?;
+        Ok(StoredTeros {
+            id: row.id,
+            ts: utc(row.ts),
+            ts_server: row.ts_server.map(utc),
+            vwc: row.vwc,
+            raw_vwc: row.raw_vwc,
+            temp: row.temp,
+            ec: row.ec,
+            water_pot: row.water_pot,
+        })
+    }
+}
+
+/// The row `insert` returns or, when it inserted nothing (a retry: `ON CONFLICT DO
+/// NOTHING`), the one stored the first time, which `find` reads.
+async fn inserted_or_stored<R>(
+    conn: &mut AsyncPgConnection,
+    insert: BoxedSqlQuery<'_, Pg, SqlQuery>,
+    find: BoxedSqlQuery<'_, Pg, SqlQuery>,
+) -> Result<R, DieselError>
+where
+    R: QueryableByName<Pg> + Send + 'static,
+{
+    match insert.get_result::<R>(conn).await.optional()? {
+        Some(row) => Ok(row),
+        None => find.get_result::<R>(conn).await,
     }
 }
 

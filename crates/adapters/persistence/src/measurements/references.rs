@@ -15,7 +15,6 @@ use ents_domain::measurements::Upload;
 use super::PgMeasurementStore;
 use super::queries::{FindCells, FindLoggers, IdRow};
 use super::rows::Rows;
-use crate::error::query_error;
 
 /// How long an id seen to exist is believed without asking again.
 const TTL: Duration = Duration::from_secs(30);
@@ -74,14 +73,12 @@ impl ReferenceChecker for PgMeasurementStore {
         if !unknown_cells.is_empty() || !unknown_loggers.is_empty() {
             let (found_cells, found_loggers) = self
                 .db
-                .bounded(async {
-                    let mut conn = self.db.get().await?;
+                .with_conn(async |conn| {
                     let mut found = (HashSet::new(), HashSet::new());
                     if !unknown_cells.is_empty() {
                         found.0 = FindCells { ids: unknown_cells }
-                            .load::<IdRow>(&mut conn)
-                            .await
-                            .map_err(query_error)?
+                            .load::<IdRow>(conn)
+                            .await?
                             .into_iter()
                             .map(|r| r.id)
                             .collect();
@@ -90,14 +87,13 @@ impl ReferenceChecker for PgMeasurementStore {
                         found.1 = FindLoggers {
                             ids: unknown_loggers,
                         }
-                        .load::<IdRow>(&mut conn)
-                        .await
-                        .map_err(query_error)?
+                        .load::<IdRow>(conn)
+                        .await?
                         .into_iter()
                         .map(|r| r.id)
                         .collect();
                     }
-                    Ok::<_, DomainError>(found)
+                    Ok(found)
                 })
                 .await?;
             remember(&self.known.cells, &found_cells);
