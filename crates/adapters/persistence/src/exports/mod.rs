@@ -16,13 +16,11 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Array, Integer, Text};
 use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
+use ents_domain::cells::CELL_NOT_FOUND;
 use ents_domain::exports::{ExportRequest, ExportRowSource, RowSink};
 
-use crate::error::query_error;
+use crate::error::StoreError;
 use crate::pool::Db;
-
-/// Upstream's message for an unknown cell.
-const CELL_NOT_FOUND: &str = "Cell not found";
 
 /// [`ExportRowSource`] on the series tables and their rollups.
 #[derive(Debug, Clone)]
@@ -51,31 +49,25 @@ struct CellRow {
 pub(crate) async fn cell_names(
     conn: &mut diesel_async::AsyncPgConnection,
     cell_ids: &[i32],
-) -> Result<Vec<String>, DomainError> {
+) -> Result<Vec<String>, StoreError> {
     let rows = diesel::sql_query("SELECT id, name FROM cell WHERE id = ANY($1)")
         .bind::<Array<Integer>, _>(cell_ids)
         .load::<CellRow>(conn)
-        .await
-        .map_err(query_error)?;
-    cell_ids
-        .iter()
-        .map(|id| {
-            rows.iter()
-                .find(|r| r.id == *id)
-                .map(|r| r.name.clone())
-                .ok_or_else(|| DomainError::NotFound(CELL_NOT_FOUND.to_owned()))
-        })
-        .collect()
+        .await?;
+    let name = |id: &i32| {
+        rows.iter()
+            .find(|r| r.id == *id)
+            .map(|r| r.name.clone())
+            .ok_or_else(|| DomainError::NotFound(CELL_NOT_FOUND.to_owned()).into())
+    };
+    cell_ids.iter().map(name).collect()
 }
 
 #[async_trait]
 impl ExportRowSource for PgExportRowSource {
     async fn cell_names(&self, cell_ids: &[i32]) -> Result<Vec<String>, DomainError> {
         self.db
-            .bounded(async {
-                let mut conn = self.db.get().await?;
-                cell_names(&mut conn, cell_ids).await
-            })
+            .with_conn(async |conn| cell_names(conn, cell_ids).await)
             .await
     }
 

@@ -2,14 +2,13 @@
 
 use std::sync::Arc;
 
-use diesel::QueryableByName;
-use diesel::sql_types::{Integer, Nullable, Text};
+use diesel::sql_types::Integer;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use ents_domain::DomainError;
 use ents_domain::exports::SeriesLabel;
 use ents_domain::series::SensorKind;
 
-use crate::error::query_error;
+use crate::error::StoreError;
+use crate::series::rows::{SENSOR_COLUMNS, SensorRow};
 use crate::series::spec::{self, SeriesSpec};
 
 /// How one series is read.
@@ -38,20 +37,6 @@ const TEROS_FIELDS: [(&str, &str); 4] = [
     ("ec", "µS/cm"),
     ("raw_vwc", ""),
 ];
-
-#[derive(QueryableByName)]
-struct SensorRow {
-    #[diesel(sql_type = Integer)]
-    id: i32,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    measurement: String,
-    #[diesel(sql_type = Text)]
-    data_type: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    unit: Option<String>,
-}
 
 fn legacy_part(
     cell_id: i32,
@@ -85,7 +70,7 @@ fn legacy_part(
 pub(crate) async fn parts(
     conn: &mut AsyncPgConnection,
     cells: &[(i32, String)],
-) -> Result<Vec<Part>, DomainError> {
+) -> Result<Vec<Part>, StoreError> {
     let mut parts = Vec::new();
     for (cell_id, name) in cells {
         parts.push(legacy_part(
@@ -104,14 +89,13 @@ pub(crate) async fn parts(
             &spec::TEROS,
             &TEROS_FIELDS,
         ));
-        let sensors = diesel::sql_query(
-            "SELECT id, name, measurement, data_type, unit FROM sensor \
-             WHERE cell_id = $1 ORDER BY name, measurement, id",
-        )
+        let sensors = diesel::sql_query(format!(
+            "SELECT {SENSOR_COLUMNS} FROM sensor \
+             WHERE cell_id = $1 ORDER BY name, measurement, id"
+        ))
         .bind::<Integer, _>(*cell_id)
         .load::<SensorRow>(conn)
-        .await
-        .map_err(query_error)?;
+        .await?;
         for s in sensors {
             let reader = match SensorKind::from_data_type(&s.data_type) {
                 Some(SensorKind::Float) => Reader::Numeric(&spec::DATA_FLOAT),

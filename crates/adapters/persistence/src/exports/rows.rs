@@ -1,58 +1,11 @@
-//! What one `FETCH` returns, per reader, and how it becomes long-format rows.
+//! How what one `FETCH` returns (the series reads' rows) becomes long-format rows.
 
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Double, Nullable, Text, Timestamp};
 use ents_domain::exports::{ExportRow, ExportValue, SeriesLabel};
 
-/// A raw row of `series::query::raw_sql` (`ts, v0..v3`).
-#[derive(QueryableByName)]
-pub(crate) struct RawRow {
-    #[diesel(sql_type = Timestamp)]
-    pub ts: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Double>)]
-    v0: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    v1: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    v2: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    v3: Option<f64>,
-}
-
-/// A bucket of `series::query::bucket_sql` (the count and sum of each field; its min and
-/// max columns are not read).
-#[derive(QueryableByName)]
-pub(crate) struct BucketRow {
-    #[diesel(sql_type = Timestamp)]
-    pub bucket: NaiveDateTime,
-    #[diesel(sql_type = BigInt)]
-    n0: i64,
-    #[diesel(sql_type = Double)]
-    s0: f64,
-    #[diesel(sql_type = BigInt)]
-    n1: i64,
-    #[diesel(sql_type = Double)]
-    s1: f64,
-    #[diesel(sql_type = BigInt)]
-    n2: i64,
-    #[diesel(sql_type = Double)]
-    s2: f64,
-    #[diesel(sql_type = BigInt)]
-    n3: i64,
-    #[diesel(sql_type = Double)]
-    s3: f64,
-}
-
-#[derive(QueryableByName)]
-pub(crate) struct TextRow {
-    #[diesel(sql_type = Timestamp)]
-    pub ts: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Text>)]
-    value: Option<String>,
-}
+use crate::series::rows::{BucketRow, RawRow, TextRow};
 
 /// One output row per field with a value (a long format has no use for empty cells).
 fn push_values(
@@ -74,7 +27,7 @@ fn push_values(
 
 pub(crate) fn from_raw(out: &mut Vec<ExportRow>, labels: &[Arc<SeriesLabel>], rows: Vec<RawRow>) {
     for r in rows {
-        push_values(out, labels, r.ts, [r.v0, r.v1, r.v2, r.v3]);
+        push_values(out, labels, r.ts, r.values());
     }
 }
 

@@ -1,42 +1,20 @@
 //! The export's transaction: one snapshot, one cursor per series, one batch at a time.
 
 use chrono::NaiveDateTime;
-use diesel::sql_types::{Integer, Text, Timestamp};
+use diesel::sql_types::{Integer, Timestamp};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::DomainError;
 use ents_domain::exports::{ExportRequest, ExportRow, RowSink};
 use ents_domain::series::{ReadMode, Resample, TimeRange};
 
 use super::parts::{Part, Reader, parts};
-use super::rows::{BucketRow, RawRow, TextRow, from_buckets, from_raw, from_text};
-use crate::error::query_error;
-use crate::series::plan::plan;
-use crate::series::query::{bucket_sql, raw_sql};
+use super::rows::{from_buckets, from_raw, from_text};
+use crate::error::StoreError;
+use crate::series::query::{series_sql, text_sql};
+use crate::series::rows::{BucketRow, RawRow, TextRow};
 
 /// The cursor's name; one export per connection at a time, closed after each series.
 const CURSOR: &str = "ents_export_rows";
-
-const TEXT_SQL: &str = "SELECT ts, text_val AS value FROM data \
-     WHERE sensor_id = $1 AND ts BETWEEN $2 AND $3 ORDER BY ts, id";
-
-/// A failure inside the transaction: the database's (which rolls it back), or one already
-/// classified (the sink's, a lookup's).
-enum Failure {
-    Db(diesel::result::Error),
-    Domain(DomainError),
-}
-
-impl From<diesel::result::Error> for Failure {
-    fn from(e: diesel::result::Error) -> Self {
-        Self::Db(e)
-    }
-}
-
-impl From<DomainError> for Failure {
-    fn from(e: DomainError) -> Self {
-        Self::Domain(e)
-    }
-}
 
 pub(crate) async fn run(
     conn: &mut AsyncPgConnection,
@@ -45,8 +23,7 @@ pub(crate) async fn run(
     use_rollups: bool,
     sink: &mut dyn RowSink,
 ) -> Result<(), DomainError> {
-    let result = conn
-        .build_transaction()
+    conn.build_transaction()
         .repeatable_read()
         .read_only()
         .run(async |conn: &mut AsyncPgConnection| {
@@ -62,14 +39,10 @@ pub(crate) async fn run(
                 };
                 read_part(conn, part, request, batch_rows, use_rollups, &context, sink).await?;
             }
-            Ok::<_, Failure>(())
+            Ok::<_, StoreError>(())
         })
-        .await;
-    match result {
-        Ok(()) => Ok(()),
-        Err(Failure::Db(e)) => Err(query_error(e)),
-        Err(Failure::Domain(e)) => Err(e),
-    }
+        .await
+        .map_err(DomainError::from)
 }
 
 /// Where a series stands in the whole export: its index, and the time of its last row.
@@ -95,21 +68,12 @@ async fn read_part(
     use_rollups: bool,
     progress: &Progress,
     sink: &mut dyn RowSink,
-) -> Result<(), Failure> {
+) -> Result<(), StoreError> {
     let range = request.range;
     let declare = |sql: &str| format!("DECLARE {CURSOR} NO SCROLL CURSOR FOR {sql}");
     let buckets = match (&part.reader, request.resample) {
         (Reader::Text, _) => {
-            diesel::sql_query(declare(TEXT_SQL))
-                .bind::<Integer, _>(part.key)
-                .bind::<Timestamp, _>(range.start)
-                .bind::<Timestamp, _>(range.end)
-                .execute(conn)
-                .await?;
-            false
-        }
-        (Reader::Numeric(spec), Resample::None) => {
-            diesel::sql_query(declare(&raw_sql(spec, ReadMode::Raw)))
+            diesel::sql_query(declare(&text_sql(ReadMode::Raw)))
                 .bind::<Integer, _>(part.key)
                 .bind::<Timestamp, _>(range.start)
                 .bind::<Timestamp, _>(range.end)
@@ -118,18 +82,14 @@ async fn read_part(
             false
         }
         (Reader::Numeric(spec), resample) => {
-            let p = plan(range, resample, use_rollups);
-            diesel::sql_query(declare(&bucket_sql(spec)))
-                .bind::<Integer, _>(part.key)
-                .bind::<Timestamp, _>(range.start)
-                .bind::<Timestamp, _>(range.end)
-                .bind::<Text, _>(resample.unit().unwrap_or("hour"))
-                .bind::<Text, _>(p.width)
-                .bind::<Timestamp, _>(p.inner_start)
-                .bind::<Timestamp, _>(p.inner_end)
+            let mode = match resample {
+                Resample::None => ReadMode::Raw,
+                resample => ReadMode::Buckets(resample),
+            };
+            series_sql(spec, part.key, range, mode, use_rollups, declare)
                 .execute(conn)
                 .await?;
-            true
+            mode != ReadMode::Raw
         }
     };
     // At most `batch_rows` output rows per batch: a fetched row yields one per field.

@@ -5,41 +5,11 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Array, Bool, Integer, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
+use ents_domain::cells::CELL_NOT_FOUND;
 use ents_domain::series::{CatalogFacts, CatalogSensor, SensorInfo};
 
-use crate::error::query_error;
+use super::rows::{SENSOR_COLUMNS, SensorRow};
 use crate::pool::Db;
-
-#[derive(QueryableByName)]
-struct SensorRow {
-    #[diesel(sql_type = Integer)]
-    id: i32,
-    #[diesel(sql_type = Integer)]
-    cell_id: i32,
-    #[diesel(sql_type = Text)]
-    name: String,
-    #[diesel(sql_type = Text)]
-    measurement: String,
-    #[diesel(sql_type = Text)]
-    data_type: String,
-    #[diesel(sql_type = Nullable<Text>)]
-    unit: Option<String>,
-}
-
-impl From<SensorRow> for SensorInfo {
-    fn from(r: SensorRow) -> Self {
-        Self {
-            id: r.id,
-            cell_id: r.cell_id,
-            name: r.name,
-            measurement: r.measurement,
-            data_type: r.data_type,
-            unit: r.unit,
-        }
-    }
-}
-
-const SENSOR_COLUMNS: &str = "id, cell_id, name, measurement, data_type, unit";
 
 pub(crate) async fn find_sensor(
     db: &Db,
@@ -47,8 +17,7 @@ pub(crate) async fn find_sensor(
     name: &str,
     measurement: &str,
 ) -> Result<Option<SensorInfo>, DomainError> {
-    db.bounded(async {
-        let mut conn = db.get().await?;
+    db.with_conn(async |conn| {
         // Upstream databases may hold duplicates (no constraint there): the oldest wins.
         let rows = diesel::sql_query(format!(
             "SELECT {SENSOR_COLUMNS} FROM sensor \
@@ -57,9 +26,8 @@ pub(crate) async fn find_sensor(
         .bind::<Integer, _>(cell_id)
         .bind::<Text, _>(name)
         .bind::<Text, _>(measurement)
-        .load::<SensorRow>(&mut conn)
-        .await
-        .map_err(query_error)?;
+        .load::<SensorRow>(conn)
+        .await?;
         Ok(rows.into_iter().next().map(SensorInfo::from))
     })
     .await
@@ -72,23 +40,20 @@ struct ExistsRow {
 }
 
 pub(crate) async fn cell_sensors(db: &Db, cell_id: i32) -> Result<Vec<SensorInfo>, DomainError> {
-    db.bounded(async {
-        let mut conn = db.get().await?;
+    db.with_conn(async |conn| {
         let cell = diesel::sql_query("SELECT EXISTS (SELECT 1 FROM cell WHERE id = $1) AS exists")
             .bind::<Integer, _>(cell_id)
-            .get_result::<ExistsRow>(&mut conn)
-            .await
-            .map_err(query_error)?;
+            .get_result::<ExistsRow>(conn)
+            .await?;
         if !cell.exists {
-            return Err(DomainError::NotFound("Cell not found".to_owned()));
+            return Err(DomainError::NotFound(CELL_NOT_FOUND.to_owned()).into());
         }
         let rows = diesel::sql_query(format!(
             "SELECT {SENSOR_COLUMNS} FROM sensor WHERE cell_id = $1 ORDER BY id"
         ))
         .bind::<Integer, _>(cell_id)
-        .load::<SensorRow>(&mut conn)
-        .await
-        .map_err(query_error)?;
+        .load::<SensorRow>(conn)
+        .await?;
         Ok(rows.into_iter().map(SensorInfo::from).collect())
     })
     .await
@@ -122,13 +87,11 @@ pub(crate) async fn availability(
     db: &Db,
     cell_ids: &[i32],
 ) -> Result<Option<(NaiveDateTime, NaiveDateTime)>, DomainError> {
-    db.bounded(async {
-        let mut conn = db.get().await?;
+    db.with_conn(async |conn| {
         let row = diesel::sql_query(AVAILABILITY)
             .bind::<Array<Integer>, _>(cell_ids)
-            .get_result::<BoundsRow>(&mut conn)
-            .await
-            .map_err(query_error)?;
+            .get_result::<BoundsRow>(conn)
+            .await?;
         Ok(row.earliest.zip(row.latest))
     })
     .await
@@ -155,25 +118,22 @@ struct CatalogSensorRow {
 }
 
 pub(crate) async fn catalog_facts(db: &Db, cell_id: i32) -> Result<CatalogFacts, DomainError> {
-    db.bounded(async {
-        let mut conn = db.get().await?;
+    db.with_conn(async |conn| {
         let facts = diesel::sql_query(
             "SELECT EXISTS (SELECT 1 FROM power_data WHERE cell_id = $1) AS has_power, \
                     EXISTS (SELECT 1 FROM teros_data WHERE cell_id = $1) AS has_teros",
         )
         .bind::<Integer, _>(cell_id)
-        .get_result::<FactsRow>(&mut conn)
-        .await
-        .map_err(query_error)?;
+        .get_result::<FactsRow>(conn)
+        .await?;
         let sensors = diesel::sql_query(
             "SELECT id, name, measurement, unit FROM sensor s \
              WHERE cell_id = $1 AND EXISTS (SELECT 1 FROM data d WHERE d.sensor_id = s.id) \
              ORDER BY name, measurement, id",
         )
         .bind::<Integer, _>(cell_id)
-        .load::<CatalogSensorRow>(&mut conn)
-        .await
-        .map_err(query_error)?;
+        .load::<CatalogSensorRow>(conn)
+        .await?;
         Ok(CatalogFacts {
             has_power: facts.has_power,
             has_teros: facts.has_teros,

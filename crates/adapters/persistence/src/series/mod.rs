@@ -10,6 +10,7 @@
 mod lookup;
 pub(crate) mod plan;
 pub(crate) mod query;
+pub(crate) mod rows;
 pub(crate) mod spec;
 
 use async_trait::async_trait;

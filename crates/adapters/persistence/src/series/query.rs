@@ -1,15 +1,16 @@
 //! The SQL of series reads, generated from a [`SeriesSpec`].
 
 use chrono::NaiveDateTime;
-use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text, Timestamp};
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
+use diesel::sql_types::{Integer, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
-use ents_domain::series::{Point, ReadMode, Resample, SeriesQuery, Stats};
+use ents_domain::series::{Point, ReadMode, Resample, SeriesQuery, Stats, TimeRange};
 
 use super::plan::plan;
+use super::rows::{BucketRow, RawRow, TextRow};
 use super::spec::{MAX_FIELDS, SeriesSpec};
-use crate::error::query_error;
 use crate::pool::Db;
 
 /// The time a point is labelled with and ordered by.
@@ -20,66 +21,6 @@ fn time_column(mode: ReadMode) -> &'static str {
         ReadMode::Stream => "coalesce(ts_server, ts)",
         ReadMode::Raw | ReadMode::Buckets(_) => "ts",
     }
-}
-
-#[derive(QueryableByName)]
-struct RawRow {
-    #[diesel(sql_type = Timestamp)]
-    ts: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Double>)]
-    v0: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    v1: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    v2: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    v3: Option<f64>,
-}
-
-#[derive(QueryableByName)]
-struct BucketRow {
-    #[diesel(sql_type = Timestamp)]
-    bucket: NaiveDateTime,
-    #[diesel(sql_type = BigInt)]
-    n0: i64,
-    #[diesel(sql_type = Double)]
-    s0: f64,
-    #[diesel(sql_type = Nullable<Double>)]
-    lo0: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    hi0: Option<f64>,
-    #[diesel(sql_type = BigInt)]
-    n1: i64,
-    #[diesel(sql_type = Double)]
-    s1: f64,
-    #[diesel(sql_type = Nullable<Double>)]
-    lo1: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    hi1: Option<f64>,
-    #[diesel(sql_type = BigInt)]
-    n2: i64,
-    #[diesel(sql_type = Double)]
-    s2: f64,
-    #[diesel(sql_type = Nullable<Double>)]
-    lo2: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    hi2: Option<f64>,
-    #[diesel(sql_type = BigInt)]
-    n3: i64,
-    #[diesel(sql_type = Double)]
-    s3: f64,
-    #[diesel(sql_type = Nullable<Double>)]
-    lo3: Option<f64>,
-    #[diesel(sql_type = Nullable<Double>)]
-    hi3: Option<f64>,
-}
-
-#[derive(QueryableByName)]
-struct TextRow {
-    #[diesel(sql_type = Timestamp)]
-    ts: NaiveDateTime,
-    #[diesel(sql_type = Nullable<Text>)]
-    value: Option<String>,
 }
 
 /// `SELECT <ts>, v0..v3` of the raw rows, in time order.
@@ -97,6 +38,15 @@ pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
         values = values.join(", "),
         table = spec.table,
         key = spec.key,
+    )
+}
+
+/// `SELECT <ts>, text_val AS value` of a text sensor's rows ([`TextRow`]), in time order.
+pub(crate) fn text_sql(mode: ReadMode) -> String {
+    let time = time_column(mode);
+    format!(
+        "SELECT {time} AS ts, text_val AS value FROM data \
+         WHERE sensor_id = $1 AND ts BETWEEN $2 AND $3 ORDER BY {time}, id"
     )
 }
 
@@ -152,6 +102,42 @@ pub(crate) fn bucket_sql(spec: &SeriesSpec) -> String {
     )
 }
 
+/// The SQL and bind values that read one numeric series (`key` = cell id or sensor id) as
+/// `query.mode` asks: raw rows ([`RawRow`]) or buckets ([`BucketRow`]). Exports declare a
+/// cursor over the same statement.
+pub(crate) fn series_sql<'a>(
+    spec: &SeriesSpec,
+    key: i32,
+    range: TimeRange,
+    mode: ReadMode,
+    use_rollups: bool,
+    wrap: impl FnOnce(&str) -> String,
+) -> BoxedSqlQuery<'a, Pg, SqlQuery> {
+    let (sql, buckets) = match mode {
+        ReadMode::Raw | ReadMode::Stream => (raw_sql(spec, mode), None),
+        ReadMode::Buckets(resample) => {
+            let p = plan(range, resample, use_rollups && resample != Resample::None);
+            (
+                bucket_sql(spec),
+                Some((resample.unit().unwrap_or("hour"), p)),
+            )
+        }
+    };
+    let query = diesel::sql_query(wrap(&sql))
+        .into_boxed()
+        .bind::<Integer, _>(key)
+        .bind::<Timestamp, _>(range.start)
+        .bind::<Timestamp, _>(range.end);
+    match buckets {
+        None => query,
+        Some((unit, p)) => query
+            .bind::<Text, _>(unit)
+            .bind::<Text, _>(p.width)
+            .bind::<Timestamp, _>(p.inner_start)
+            .bind::<Timestamp, _>(p.inner_end),
+    }
+}
+
 /// The points of one series (`key` = cell id or sensor id).
 pub(crate) async fn points(
     db: &Db,
@@ -160,62 +146,45 @@ pub(crate) async fn points(
     query: &SeriesQuery,
     use_rollups: bool,
 ) -> Result<Vec<Point>, DomainError> {
-    let range = query.range;
     let n = spec.fields.len();
-    db.bounded(async {
-        let mut conn = db.get().await?;
-        match query.mode {
-            ReadMode::Raw | ReadMode::Stream => {
-                let rows = diesel::sql_query(raw_sql(spec, query.mode))
-                    .bind::<Integer, _>(key)
-                    .bind::<Timestamp, _>(range.start)
-                    .bind::<Timestamp, _>(range.end)
-                    .load::<RawRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?;
-                Ok(rows
+    let statement = series_sql(
+        spec,
+        key,
+        query.range,
+        query.mode,
+        use_rollups,
+        str::to_owned,
+    );
+    db.with_conn(async |conn| {
+        let points = match query.mode {
+            ReadMode::Raw | ReadMode::Stream => statement
+                .load::<RawRow>(conn)
+                .await?
+                .into_iter()
+                .map(|r| Point {
+                    ts: r.ts,
+                    fields: r.values().into_iter().take(n).map(Stats::single).collect(),
+                })
+                .collect(),
+            ReadMode::Buckets(_) => statement
+                .load::<BucketRow>(conn)
+                .await?
+                .into_iter()
+                .map(|r| Point {
+                    ts: r.bucket,
+                    fields: [
+                        Stats::from_sum(r.n0, r.s0, r.lo0, r.hi0),
+                        Stats::from_sum(r.n1, r.s1, r.lo1, r.hi1),
+                        Stats::from_sum(r.n2, r.s2, r.lo2, r.hi2),
+                        Stats::from_sum(r.n3, r.s3, r.lo3, r.hi3),
+                    ]
                     .into_iter()
-                    .map(|r| Point {
-                        ts: r.ts,
-                        fields: [r.v0, r.v1, r.v2, r.v3]
-                            .into_iter()
-                            .take(n)
-                            .map(Stats::single)
-                            .collect(),
-                    })
-                    .collect())
-            }
-            ReadMode::Buckets(resample) => {
-                let unit = resample.unit().unwrap_or("hour");
-                let p = plan(range, resample, use_rollups && resample != Resample::None);
-                let rows = diesel::sql_query(bucket_sql(spec))
-                    .bind::<Integer, _>(key)
-                    .bind::<Timestamp, _>(range.start)
-                    .bind::<Timestamp, _>(range.end)
-                    .bind::<Text, _>(unit)
-                    .bind::<Text, _>(p.width)
-                    .bind::<Timestamp, _>(p.inner_start)
-                    .bind::<Timestamp, _>(p.inner_end)
-                    .load::<BucketRow>(&mut conn)
-                    .await
-                    .map_err(query_error)?;
-                Ok(rows
-                    .into_iter()
-                    .map(|r| Point {
-                        ts: r.bucket,
-                        fields: [
-                            Stats::from_sum(r.n0, r.s0, r.lo0, r.hi0),
-                            Stats::from_sum(r.n1, r.s1, r.lo1, r.hi1),
-                            Stats::from_sum(r.n2, r.s2, r.lo2, r.hi2),
-                            Stats::from_sum(r.n3, r.s3, r.lo3, r.hi3),
-                        ]
-                        .into_iter()
-                        .take(n)
-                        .collect(),
-                    })
-                    .collect())
-            }
-        }
+                    .take(n)
+                    .collect(),
+                })
+                .collect(),
+        };
+        Ok(points)
     })
     .await
 }
@@ -226,20 +195,13 @@ pub(crate) async fn text_rows(
     sensor_id: i32,
     query: &SeriesQuery,
 ) -> Result<Vec<(NaiveDateTime, Option<String>)>, DomainError> {
-    let time = time_column(query.mode);
-    let sql = format!(
-        "SELECT {time} AS ts, text_val AS value FROM data \
-         WHERE sensor_id = $1 AND ts BETWEEN $2 AND $3 ORDER BY {time}, id"
-    );
-    db.bounded(async {
-        let mut conn = db.get().await?;
-        let rows = diesel::sql_query(sql)
+    db.with_conn(async |conn| {
+        let rows = diesel::sql_query(text_sql(query.mode))
             .bind::<Integer, _>(sensor_id)
             .bind::<Timestamp, _>(query.range.start)
             .bind::<Timestamp, _>(query.range.end)
-            .load::<TextRow>(&mut conn)
-            .await
-            .map_err(query_error)?;
+            .load::<TextRow>(conn)
+            .await?;
         Ok(rows.into_iter().map(|r| (r.ts, r.value)).collect())
     })
     .await
