@@ -140,13 +140,7 @@ impl Db {
     /// [`Db::bounded`]). Inside, `?` takes both diesel's and the domain's errors.
     /// Errors: those of `work` (statements classified by `query_error`), `Unavailable`
     /// without a connection or at the deadline.
-    pub(crate) async fn with_conn<R, F>(&self, work: F) -> Result<R, DomainError>
-    where
-        for<'c> F: AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<R, StoreError>
-            + ConnFn<&'c mut AsyncPgConnection, Result<R, StoreError>, Fut: Send>
-            + Send,
-        R: Send,
-    {
+    pub(crate) async fn with_conn<R: Send>(&self, work: impl Work<R>) -> Result<R, DomainError> {
         self.bounded(async {
             let mut conn = self.get().await?;
             Ok(work(&mut conn).await?)
@@ -157,13 +151,7 @@ impl Db {
     /// [`Db::with_conn`] inside one transaction: committed when `work` succeeds, rolled back
     /// when it fails (a domain answer such as "Tag not found" included), so nothing is
     /// half-written.
-    pub(crate) async fn transaction<R, F>(&self, work: F) -> Result<R, DomainError>
-    where
-        for<'c> F: AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<R, StoreError>
-            + ConnFn<&'c mut AsyncPgConnection, Result<R, StoreError>, Fut: Send>
-            + Send,
-        R: Send,
-    {
+    pub(crate) async fn transaction<R: Send>(&self, work: impl Work<R>) -> Result<R, DomainError> {
         self.bounded(async {
             let mut conn = self.get().await?;
             Ok(AsyncPgConnection::transaction(&mut conn, work).await?)
@@ -199,6 +187,22 @@ impl Db {
     pub fn close(&self) {
         self.pool.close();
     }
+}
+
+/// What [`Db::with_conn`] and [`Db::transaction`] run: an `async |conn| { … }` closure
+/// whose future is `Send`.
+pub(crate) trait Work<R>:
+    for<'c> AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<R, StoreError>
+    + for<'c> ConnFn<&'c mut AsyncPgConnection, Result<R, StoreError>, Fut: Send>
+    + Send
+{
+}
+
+impl<R, F> Work<R> for F where
+    F: for<'c> AsyncFnOnce(&'c mut AsyncPgConnection) -> Result<R, StoreError>
+        + for<'c> ConnFn<&'c mut AsyncPgConnection, Result<R, StoreError>, Fut: Send>
+        + Send
+{
 }
 
 /// An `async` closure over a connection, with its future named so that a bound can require

@@ -184,7 +184,7 @@ impl PgCellRepository {
 
     pub(super) async fn member(&self, user: UserId) -> Result<Member, DomainError> {
         self.db
-            .with_conn(async |conn| Ok(load_user(conn, user).await?))
+            .with_conn(async |conn| load_user(conn, user).await)
             .await
     }
 }
