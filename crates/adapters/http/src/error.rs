@@ -143,3 +143,40 @@ pub(crate) fn from_query_error(error: actix_web::error::QueryPayloadError) -> Ap
 pub(crate) fn from_path_error(_: actix_web::error::PathError) -> ApiError {
     ApiError::RouteNotFound
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+
+    use super::*;
+
+    fn answer(kind: ConflictKind) -> (StatusCode, serde_json::Value) {
+        let error = ApiError::from(DomainError::conflict(kind, "taken"));
+        let response = error.error_response();
+        let status = response.status();
+        let body = response.into_body().try_into_bytes().unwrap_or_default();
+        (status, serde_json::from_slice(&body).unwrap_or_default())
+    }
+
+    #[test]
+    fn registry_conflicts_answer_400_as_upstream_did_and_the_rest_409() {
+        for kind in [
+            ConflictKind::DuplicateName,
+            ConflictKind::AlreadyLinked,
+            ConflictKind::OwnerStays,
+        ] {
+            assert_eq!(
+                answer(kind),
+                (StatusCode::BAD_REQUEST, json!({ "message": "taken" })),
+                "{kind:?}"
+            );
+        }
+        for kind in [ConflictKind::Duplicate, ConflictKind::State] {
+            assert_eq!(
+                answer(kind),
+                (StatusCode::CONFLICT, json!({ "message": "taken" })),
+                "{kind:?}"
+            );
+        }
+    }
+}

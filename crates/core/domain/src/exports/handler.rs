@@ -57,6 +57,7 @@ impl ExportHandler {
         job: &Job,
         progress: &dyn ProgressSink,
     ) -> Result<ExportResult, DomainError> {
+        // A payload that does not decode is malformed input: no retry can fix it.
         let payload: ExportPayload = serde_json::from_value(job.payload.clone())
             .map_err(|e| DomainError::BadRequest(format!("bad export payload: {e}")))?;
         let request = payload.request()?;
