@@ -8,7 +8,7 @@ use ents_config::Settings;
 use ents_domain::exports::{ExportHandler, ExportSettings};
 use ents_persistence::{Db, PgExportRowSource};
 
-pub use crate::exports_files::FsExportFileStore;
+pub use ents_export_files::FsExportFileStore;
 
 /// The handler's tunables from the configuration.
 pub fn export_settings(settings: &Settings) -> ExportSettings {

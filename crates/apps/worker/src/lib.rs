@@ -11,7 +11,6 @@
 
 mod export_retention;
 pub mod exports;
-mod exports_files;
 mod in_process;
 mod periodic;
 mod ping;

@@ -1,4 +1,4 @@
-//! Export files in a directory: the [`ExportFileStore`] port.
+//! The export files adapter: the domain's [`ExportFileStore`] port on a directory.
 //!
 //! Attempt `n` of export `<id>` writes `<id>.<n>.csv.part`, then (flushed and fsynced)
 //! renames it to `<id>.<n>.csv` — one atomic step, so a published name never shows a
