@@ -36,7 +36,7 @@ pub use error::PersistenceError;
 pub use exports::PgExportRowSource;
 pub use health::PgReadiness;
 pub use jobs::PgJobRepository;
-pub use live_notify::{ListenerSettings, PgLiveFeed, PgLiveListener};
+pub use live_notify::{CoalescingLiveFeed, ListenerSettings, PgLiveFeed, PgLiveListener};
 pub use loggers::PgLoggerRepository;
 pub use measurements::{GroupCommitStore, PgMeasurementStore};
 pub use migrate::{MigrationReport, migrate};

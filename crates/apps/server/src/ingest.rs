@@ -10,10 +10,9 @@ use ents_config::{IngestMode, Settings};
 use ents_domain::ingest::{DeviceAuthorizer, IngestService, IngestSettings, MeasurementStore};
 use ents_domain::live::LiveFeed;
 use ents_http::{IngestEndpoints, IngestHttpSettings, WebhookSecret};
-use ents_persistence::{Db, GroupCommitStore, PgMeasurementStore};
+use ents_persistence::{CoalescingLiveFeed, Db, GroupCommitStore, PgMeasurementStore};
 use ents_worker::wiring::ingest_amqp_settings;
 
-use crate::live_coalesce::CoalescingLiveFeed;
 use secrecy::ExposeSecret;
 
 /// The upload routes' state; `authorizer` checks an `X-API-Key` sent with an upload.

@@ -10,7 +10,6 @@ pub mod identity;
 pub mod ingest;
 pub mod jobs;
 pub mod live;
-pub mod live_coalesce;
 pub mod loggers;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -6,8 +6,12 @@
 //! takes all of them (up to `max_batch`). So batches grow exactly as far as the load makes
 //! the handler the bottleneck, and an idle system answers with no added latency.
 //!
+//! A caller either waits for its output ([`Coalescer::submit`]) or hands the item over and
+//! goes on ([`Coalescer::try_submit`]: nothing waits, and a full queue refuses the item).
+//!
 //! Used by the direct ingest mode (one PostgreSQL transaction for the uploads that arrived
-//! together) and the queued mode (one broker message, one confirm, for them).
+//! together), the queued mode (one broker message, one confirm, for them) and the live push
+//! (one `pg_notify` transaction for the events of many uploads).
 
 use std::sync::Arc;
 
@@ -50,7 +54,28 @@ impl std::fmt::Display for Stopped {
 
 impl std::error::Error for Stopped {}
 
-type Reply<H> = oneshot::Sender<<H as BatchHandler>::Output>;
+/// Why [`Coalescer::try_submit`] did not take an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotTaken {
+    /// `queue_depth` items are already waiting.
+    Full,
+    /// The dispatcher is gone (its runtime is shutting down).
+    Stopped,
+}
+
+impl std::fmt::Display for NotTaken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Full => "the batch queue is full",
+            Self::Stopped => "the batch handler has stopped",
+        })
+    }
+}
+
+impl std::error::Error for NotTaken {}
+
+/// Where an item's output goes: its waiting caller, or nowhere (`try_submit`).
+type Reply<H> = Option<oneshot::Sender<<H as BatchHandler>::Output>>;
 
 /// The callers' side; see the crate docs. Dropping it stops the dispatcher once the queued
 /// items are handled.
@@ -69,8 +94,23 @@ impl<H: BatchHandler> Coalescer<H> {
     /// Hands `item` to the handler (alone or with others) and waits for its output.
     pub async fn submit(&self, item: H::Item) -> Result<H::Output, Stopped> {
         let (reply, output) = oneshot::channel();
-        self.queue.send((item, reply)).await.map_err(|_| Stopped)?;
+        self.queue
+            .send((item, Some(reply)))
+            .await
+            .map_err(|_| Stopped)?;
         output.await.map_err(|_| Stopped)
+    }
+
+    /// Hands `item` to the handler (alone or with others) without waiting, neither for room
+    /// in the queue nor for the output, which is dropped. Items taken this way are handled
+    /// in the order they were taken (with `slots = 1`, also in that order across batches).
+    pub fn try_submit(&self, item: H::Item) -> Result<(), NotTaken> {
+        self.queue
+            .try_send((item, None))
+            .map_err(|error| match error {
+                mpsc::error::TrySendError::Full(_) => NotTaken::Full,
+                mpsc::error::TrySendError::Closed(_) => NotTaken::Stopped,
+            })
     }
 }
 
@@ -103,7 +143,9 @@ async fn dispatch<H: BatchHandler>(
             drop(slot);
             for (reply, output) in replies.into_iter().zip(outputs) {
                 // A caller that went away does not undo its item.
-                let _ = reply.send(output);
+                if let Some(reply) = reply {
+                    let _ = reply.send(output);
+                }
             }
         });
     }
@@ -118,10 +160,11 @@ mod tests {
 
     use super::*;
 
-    /// Doubles numbers, slowly, and records the batch sizes it saw.
+    /// Doubles numbers, slowly, and records the batch sizes and items it saw.
     #[derive(Default)]
     struct Doubler {
         batches: Mutex<Vec<usize>>,
+        items: Mutex<Vec<u32>>,
     }
 
     #[async_trait]
@@ -131,6 +174,7 @@ mod tests {
 
         async fn handle(&self, items: Vec<u32>) -> Vec<u32> {
             self.batches.lock().unwrap().push(items.len());
+            self.items.lock().unwrap().extend(&items);
             tokio::time::sleep(Duration::from_millis(20)).await;
             items.into_iter().map(|n| n * 2).collect()
         }
@@ -174,6 +218,42 @@ mod tests {
         assert_eq!(coalescer.submit(21).await, Ok(42));
         assert_eq!(coalescer.submit(4).await, Ok(8));
         assert_eq!(*handler.batches.lock().unwrap(), [1, 1]);
+    }
+
+    #[tokio::test]
+    async fn handed_over_items_are_handled_in_order_without_waiting() {
+        let handler = Arc::new(Doubler::default());
+        let coalescer = Coalescer::start(handler.clone(), settings(1, 50));
+        for n in 0..200 {
+            coalescer.try_submit(n).unwrap();
+        }
+        // A waiting submit queues behind them: once answered, every earlier item is handled.
+        assert_eq!(coalescer.submit(200).await, Ok(400));
+        let batches = handler.batches.lock().unwrap().clone();
+        assert!(
+            batches.len() < 201,
+            "items waiting for the busy slot went together"
+        );
+        assert_eq!(
+            *handler.items.lock().unwrap(),
+            (0..=200).collect::<Vec<_>>()
+        );
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_refuses_a_handed_over_item() {
+        let coalescer = Coalescer::start(
+            Arc::new(Doubler::default()),
+            CoalesceSettings {
+                slots: 1,
+                max_batch: 1,
+                queue_depth: 1,
+            },
+        );
+        let refused = (0..100)
+            .map(|n| coalescer.try_submit(n))
+            .find(Result::is_err);
+        assert_eq!(refused, Some(Err(NotTaken::Full)));
     }
 
     /// Returns no output at all.

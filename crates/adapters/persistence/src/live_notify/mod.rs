@@ -3,6 +3,8 @@
 //!
 //! - [`PgLiveFeed`] implements the domain's [`LiveFeed`](ents_domain::live::LiveFeed): it
 //!   encodes the events once and sends them with `pg_notify` on [`CHANNEL`].
+//! - [`CoalescingLiveFeed`] sits in front of it for the uploads: one `pg_notify` transaction
+//!   for the events of many concurrent uploads.
 //! - [`PgLiveListener`] runs in every instance (the publishing one included, so there is
 //!   one delivery path): a dedicated connection `LISTEN`s on [`CHANNEL`] and hands what
 //!   arrives to the instance's [`LiveSubscribers`](ents_domain::live::LiveSubscribers).
@@ -10,10 +12,12 @@
 //! Best effort, like upstream's in-process emit: a notification sent while an instance's
 //! listener is reconnecting is not replayed to it.
 
+mod coalescing;
 mod envelope;
 mod listen;
 mod publish;
 
+pub use coalescing::CoalescingLiveFeed;
 pub use listen::{ListenerSettings, PgLiveListener};
 pub use publish::PgLiveFeed;
 

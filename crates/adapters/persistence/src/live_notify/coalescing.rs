@@ -1,45 +1,42 @@
 //! Coalesces the live events of concurrent uploads into fewer `LiveFeed::publish` calls.
 //!
-//! With the PostgreSQL fan-out every publish is a `pg_notify` transaction, i.e. a second
-//! commit per upload, which halved direct-mode ingestion (docs/performance.md). Here uploads
-//! hand their (committed) events to a queue and return; one task publishes whatever has
-//! accumulated while the previous publish ran — no added delay when idle, one commit for
-//! many uploads under load. Order is kept. Best effort, as the port allows: when the queue is
-//! full (the feed is down or far behind) new events are dropped with a warning.
+//! With [`PgLiveFeed`](super::PgLiveFeed) every publish is a `pg_notify` transaction, i.e. a
+//! second commit per upload, which halved direct-mode ingestion (docs/performance.md). Here
+//! uploads hand their (committed) events over and return; one publish at a time takes
+//! whatever has accumulated while the previous one ran ([`ents_coalesce`]) — no added delay
+//! when idle, one commit for many uploads under load. Order is kept. Best effort, as the port
+//! allows: when the queue is full (the feed is down or far behind) new events are dropped,
+//! and the caller told so (the ingestion logs a warning).
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
 use ents_domain::DomainError;
 use ents_domain::live::LiveFeed;
 use ents_domain::measurements::MeasurementReceived;
-use tokio::sync::mpsc;
 
-/// Most events one publish carries.
-const MAX_BATCH: usize = 1_000;
-/// Events waiting at most; beyond that, new ones are dropped.
-const QUEUE: usize = 50_000;
+/// One publish at a time: the order of events is kept across publishes.
+const SETTINGS: CoalesceSettings = CoalesceSettings {
+    slots: 1,
+    // Most events one publish carries.
+    max_batch: 1_000,
+    // Events waiting at most; beyond that, new ones are dropped.
+    queue_depth: 50_000,
+};
 
-/// A [`LiveFeed`] in front of `inner`; see the module docs.
+/// A [`LiveFeed`] in front of another; see the module docs.
 pub struct CoalescingLiveFeed {
-    queue: mpsc::Sender<MeasurementReceived>,
+    events: Coalescer<Publisher>,
 }
 
 impl CoalescingLiveFeed {
-    /// Starts the publishing task (on the current tokio runtime); it ends when the feed is
+    /// Starts the publishing task (on the current Tokio runtime); it ends when the feed is
     /// dropped, after publishing what is queued.
     pub fn start(inner: Arc<dyn LiveFeed>) -> Self {
-        let (queue, mut events) = mpsc::channel::<MeasurementReceived>(QUEUE);
-        tokio::spawn(async move {
-            let mut batch = Vec::with_capacity(MAX_BATCH);
-            while events.recv_many(&mut batch, MAX_BATCH).await > 0 {
-                if let Err(error) = inner.publish(&batch).await {
-                    tracing::warn!(%error, events = batch.len(), "live push failed");
-                }
-                batch.clear();
-            }
-        });
-        Self { queue }
+        Self {
+            events: Coalescer::start(Arc::new(Publisher(inner)), SETTINGS),
+        }
     }
 }
 
@@ -48,13 +45,27 @@ impl LiveFeed for CoalescingLiveFeed {
     /// Queues `events`; errors: `Unavailable` when the queue is full (those events are lost).
     async fn publish(&self, events: &[MeasurementReceived]) -> Result<(), DomainError> {
         for event in events {
-            if self.queue.try_send(event.clone()).is_err() {
-                return Err(DomainError::Unavailable(
-                    "live push queue is full; events dropped".to_owned(),
-                ));
-            }
+            self.events.try_submit(event.clone()).map_err(|not_taken| {
+                DomainError::Unavailable(format!("live push: {not_taken}; events dropped"))
+            })?;
         }
         Ok(())
+    }
+}
+
+/// Publishes a batch of events to the inner feed; a failure is logged (nobody waits for it).
+struct Publisher(Arc<dyn LiveFeed>);
+
+#[async_trait]
+impl BatchHandler for Publisher {
+    type Item = MeasurementReceived;
+    type Output = ();
+
+    async fn handle(&self, events: Vec<MeasurementReceived>) -> Vec<()> {
+        if let Err(error) = self.0.publish(&events).await {
+            tracing::warn!(%error, events = events.len(), "live push failed");
+        }
+        vec![(); events.len()]
     }
 }
 
