@@ -1,6 +1,6 @@
 //! Helpers of the end-to-end suite (tests in `tests/tests/`): waiting for a condition with a
 //! generous bound, and broker clean-up. The server itself comes from
-//! `ents_server::testing::TestApp`.
+//! `ents_runtime::testing::TestApp`.
 
 use std::future::Future;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 
 use ents_domain::jobs::{JobService, JobState};
 use ents_e2e::eventually;
-use ents_server::testing::{RabbitWorker, TestApp};
+use ents_runtime::testing::{RabbitWorker, TestApp};
 use ents_test_support::{amqp_url, unique_name};
 use secrecy::SecretString;
 use serde_json::json;
@@ -64,7 +64,7 @@ async fn with_rabbitmq_a_job_published_by_the_api_runs_once_in_the_worker() {
     assert_eq!(app.jobs.get(job.id).await.unwrap().state, JobState::Queued);
 
     // The worker: same configuration, its own job store connection.
-    let worker = RabbitWorker::start(&app, ents_worker::builtin_handlers());
+    let worker = RabbitWorker::start(&app, ents_runtime::jobs::builtin_handlers());
 
     let done = wait_succeeded(&app.jobs, job.id).await;
     assert_eq!(done.state, JobState::Succeeded);

@@ -10,8 +10,8 @@ use clients::{Client, Kind, Mode};
 use ents_domain::measurements::{
     LegacyKind, LegacyMeasurement, MeasurementReceived, Meta, Power, RawMeta,
 };
-use ents_server::Application;
-use ents_server::testing::TestApp;
+use ents_runtime::Application;
+use ents_runtime::testing::TestApp;
 use serde_json::json;
 
 fn power(cell_id: u32, voltage: f64) -> MeasurementReceived {

@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use uuid::Uuid;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -35,6 +36,35 @@ pub enum Command {
     /// Manage users: create, set a password, print a login cookie.
     User {
         #[command(subcommand)]
-        command: crate::cli_user::UserCommand,
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a user; with --password-stdin it can sign in with that password.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set (or replace) a user's password, read from the first line of standard input.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Log a user in and print the value of its `refresh-token` cookie (a test hook: the
+    /// server must share this configuration's REFRESH_TOKEN_SECRET and database).
+    Cookie {
+        /// The user's id.
+        id: Uuid,
+        /// The user's e-mail address (checked against the id).
+        email: String,
     },
 }

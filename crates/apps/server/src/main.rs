@@ -1,11 +1,17 @@
+//! `ents`: the API server (`serve`) and its administration commands. The assembly is
+//! `ents_runtime`; this is the command line.
+
+mod cli;
+mod user;
+
 use std::io::Write;
 
 use clap::Parser;
 use ents_config::Settings;
-use ents_server::Application;
-use ents_server::cli::{Cli, Command};
+use ents_runtime::Application;
 use figment::providers::Serialized;
-use secrecy::ExposeSecret;
+
+use crate::cli::{Cli, Command};
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
@@ -15,7 +21,7 @@ async fn main() -> anyhow::Result<()> {
         figment = figment.merge(Serialized::default("http.listen", addr.to_string()));
     }
     let settings = Settings::from_figment(&figment)?;
-    ents_worker::telemetry::init(&settings.log);
+    ents_runtime::telemetry::init(&settings.log);
 
     match cli.command {
         Command::Serve { .. } => {
@@ -24,13 +30,11 @@ async fn main() -> anyhow::Result<()> {
             app.run_until_stopped().await
         }
         Command::Migrate => {
-            let url = settings.database_url();
-            ents_persistence::ensure_database(url.expose_secret()).await?;
-            let report = ents_persistence::migrate(url.expose_secret()).await?;
+            let report = ents_runtime::database::migrate(&settings).await?;
             tracing::info!(?report, "migrations done");
             Ok(())
         }
-        Command::User { command } => ents_server::cli_user::run(&settings, command).await,
+        Command::User { command } => user::run(&settings, command).await,
         Command::Config => {
             let text = serde_json::to_string_pretty(&settings.redacted())?;
             writeln!(std::io::stdout(), "{text}")?;

@@ -12,7 +12,7 @@ use std::time::Duration;
 use common::identity::{bearer, seed_user, sql};
 use ents_domain::jobs::{Claim, JobId, JobRepository, JobState};
 use ents_persistence::PgJobRepository;
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use ents_test_support::{amqp_url, unique_name};
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -343,9 +343,9 @@ async fn with_rabbitmq_a_worker_that_died_mid_export_is_replaced_by_one_complete
 
     // The replacement worker gets the message that was never acknowledged.
     let db = app.db.db();
-    let handlers = ents_worker::builtin_handlers()
-        .with(ents_worker::exports::export_handler(&app.settings, &db));
-    let worker = ents_server::testing::RabbitWorker::start(&app, handlers);
+    let handlers = ents_runtime::jobs::builtin_handlers()
+        .with(ents_runtime::exports::export_handler(&app.settings, &db));
+    let worker = ents_runtime::testing::RabbitWorker::start(&app, handlers);
 
     let status = finished(&app, &id, None).await;
     assert_eq!(status["state"], "succeeded", "{status}");

@@ -8,7 +8,7 @@ mod common;
 mod fake_google;
 
 use common::identity::*;
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use fake_google::{CLIENT_ID, CLIENT_SECRET, FakeGoogle, query_param};
 use secrecy::SecretString;
 use serde_json::json;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::identity::*;
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::json;
 
 /// Every response body a test saw, to check that no secret leaked into any.

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::identity::*;
-use ents_server::testing::{ACCESS_SECRET, REFRESH_SECRET, TestApp};
+use ents_runtime::testing::{ACCESS_SECRET, REFRESH_SECRET, TestApp};
 use serde_json::json;
 
 async fn login(

@@ -6,7 +6,7 @@
 mod common;
 
 use common::identity::*;
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::json;
 
 /// Registers a local account (which logs it in): the access token and the refresh cookie.

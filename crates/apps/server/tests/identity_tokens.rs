@@ -5,7 +5,7 @@
 mod common;
 
 use common::identity::*;
-use ents_server::testing::{ACCESS_SECRET, REFRESH_SECRET, TestApp};
+use ents_runtime::testing::{ACCESS_SECRET, REFRESH_SECRET, TestApp};
 use serde_json::json;
 
 fn b64(bytes: &[u8]) -> String {

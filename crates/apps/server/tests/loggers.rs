@@ -9,7 +9,7 @@ mod support;
 #[path = "loggers/ttn.rs"]
 mod ttn;
 
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::json;
 use support::*;
 

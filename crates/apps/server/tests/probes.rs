@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use ents_persistence::testing::{TestDb, with_database};
-use ents_server::testing::{TestApp, test_settings};
+use ents_runtime::testing::{TestApp, test_settings};
 use ents_test_support::{ChaosProxy, postgres_admin_url};
 
 #[tokio::test]

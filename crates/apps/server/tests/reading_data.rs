@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::{Value, json};
 
 async fn sql(app: &TestApp, statements: &str) {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::registry::*;
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-use ents_server::testing::{ACCESS_SECRET, TestApp};
+use ents_runtime::testing::{ACCESS_SECRET, TestApp};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::json;
 use uuid::Uuid;

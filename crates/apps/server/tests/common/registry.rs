@@ -2,7 +2,7 @@
 //! registry tables to prove that refused writes change nothing.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::{Value, json};
 use uuid::Uuid;
 

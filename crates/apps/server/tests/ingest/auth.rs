@@ -1,7 +1,7 @@
 //! Device authentication options (docs/compatibility.md#ingestion): all off by default.
 
 use crate::support::*;
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 
 #[tokio::test]
 async fn require_api_key_refuses_anonymous_uploads_on_every_route() {
@@ -104,7 +104,7 @@ async fn key_of(app: &TestApp, user: uuid::Uuid, scope: &str) -> String {
     let token = jsonwebtoken::encode(
         &jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256),
         &serde_json::json!({"uid": user.to_string(), "exp": exp}),
-        &jsonwebtoken::EncodingKey::from_secret(ents_server::testing::ACCESS_SECRET.as_bytes())
+        &jsonwebtoken::EncodingKey::from_secret(ents_runtime::testing::ACCESS_SECRET.as_bytes())
             .unwrap(),
     )
     .unwrap();

@@ -6,7 +6,7 @@ use serde_json::json;
 use crate::support::*;
 
 async fn post_json(
-    app: &ents_server::testing::TestApp,
+    app: &ents_runtime::testing::TestApp,
     path: &str,
     body: serde_json::Value,
 ) -> reqwest::Response {

@@ -8,9 +8,9 @@ use ents_amqp::{BatchSettings, run_ingest_consumer};
 use ents_config::IngestMode;
 use ents_domain::ingest::BatchWriter;
 use ents_persistence::PgMeasurementStore;
-use ents_server::testing::TestApp;
+use ents_runtime::settings::ingest_amqp_settings;
+use ents_runtime::testing::TestApp;
 use ents_test_support::{amqp_url, messages_ready, unique_name};
-use ents_worker::wiring::ingest_amqp_settings;
 use secrecy::SecretString;
 
 use crate::support::*;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::Value;
 use tokio_postgres::NoTls;
 

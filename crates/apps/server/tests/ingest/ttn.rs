@@ -10,7 +10,7 @@ fn uplink(file: &str) -> Value {
     serde_json::from_slice(&vector(file)).unwrap()
 }
 
-async fn send(app: &ents_server::testing::TestApp, body: &Value) -> (u16, String, String) {
+async fn send(app: &ents_runtime::testing::TestApp, body: &Value) -> (u16, String, String) {
     let (status, ct, bytes) = answer(
         post(
             app,

@@ -2,7 +2,7 @@
 //! path and down the other one: the exact answer, and exactly the rows it stores.
 
 use ents_domain::measurements::{SensorValue, StoredRow, Upload};
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::{Value, json};
 
 use crate::support::*;

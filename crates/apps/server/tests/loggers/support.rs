@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use ents_server::testing::TestApp;
+use ents_runtime::testing::TestApp;
 use serde_json::{Value, json};
 use wiremock::MockServer;
 

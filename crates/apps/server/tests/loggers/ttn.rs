@@ -282,7 +282,7 @@ async fn with_rabbitmq_the_worker_registers_the_device() {
     use std::sync::Arc;
 
     use ents_persistence::PgLoggerRepository;
-    use ents_server::testing::RabbitWorker;
+    use ents_runtime::testing::RabbitWorker;
 
     let ttn = MockServer::start().await;
     answer_all(&ttn, 200).await;
@@ -303,8 +303,8 @@ async fn with_rabbitmq_the_worker_registers_the_device() {
     assert_eq!(logger["ttn_registration"]["state"], "pending");
     assert_eq!(ttn_calls(&ttn).await, Vec::<String>::new());
 
-    let handlers = ents_worker::ttn::with_ttn_handlers(
-        ents_worker::builtin_handlers(),
+    let handlers = ents_runtime::jobs::with_ttn_handlers(
+        ents_runtime::jobs::builtin_handlers(),
         &app.settings,
         Arc::new(PgLoggerRepository::new(app.db.db())),
     )

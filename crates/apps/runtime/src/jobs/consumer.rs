@@ -1,11 +1,13 @@
+//! The job side of `ents-worker`: the RabbitMQ consumer and the stale-job sweeper.
+
 use std::future::Future;
 use std::time::Duration;
 
 use ents_amqp::{AmqpError, AmqpSettings, run_consumer};
 use ents_domain::jobs::{JobRunner, JobService};
-use tokio::sync::watch;
 
-use crate::sweeper::run_sweeper;
+use super::sweeper::run_sweeper;
+use crate::shutdown::Stop;
 
 /// What [`run_worker`] needs besides the domain pieces.
 #[derive(Debug, Clone)]
@@ -42,24 +44,19 @@ where
     F: Future<Output = ()> + Send,
 {
     settings.amqp.validate()?;
-    let (stop, stopped) = watch::channel(false);
-    let consumer = run_consumer(settings.amqp.clone(), runner, signalled(stopped.clone()));
+    let stop = Stop::new();
+    let consumer = run_consumer(settings.amqp.clone(), runner, stop.stopped());
     let sweeper = run_sweeper(
         service,
         settings.sweep_interval,
         settings.stale_grace,
-        signalled(stopped),
+        stop.stopped(),
     );
     let relay = async {
         shutdown.await;
-        tracing::info!("worker shutting down");
-        stop.send_replace(true);
+        tracing::info!("job consumer shutting down");
+        stop.stop();
     };
     let (consumed, (), ()) = tokio::join!(consumer, sweeper, relay);
     consumed
-}
-
-/// Resolves once `true` is sent (or the sender is gone).
-async fn signalled(mut stopped: watch::Receiver<bool>) {
-    let _ = stopped.wait_for(|stop| *stop).await;
 }

@@ -1,15 +1,18 @@
-//! Configuration → adapter settings, shared by both binaries so they agree on queue names,
-//! retry policy and timeouts.
+//! Configuration → adapter and use-case settings, shared by both processes so they agree on
+//! queue names, retry policy and timeouts.
 
 use std::time::Duration;
 
 use ents_amqp::AmqpSettings;
 use ents_config::Settings;
+use ents_domain::access::AccessPolicy;
+use ents_domain::exports::ExportSettings;
 use ents_domain::jobs::RunnerSettings;
 use ents_persistence::PoolSettings;
+use ents_ttn::TtnSettings;
 use secrecy::ExposeSecret;
 
-use crate::WorkerSettings;
+use crate::jobs::WorkerSettings;
 
 /// The broker settings, when a broker is configured (`amqp.url`).
 pub fn amqp_settings(settings: &Settings) -> Option<AmqpSettings> {
@@ -33,7 +36,7 @@ pub fn runner_settings(settings: &Settings) -> RunnerSettings {
     }
 }
 
-/// The worker binary's settings, when a broker is configured.
+/// The RabbitMQ job consumer's settings, when a broker is configured.
 pub fn worker_settings(settings: &Settings) -> Option<WorkerSettings> {
     Some(WorkerSettings {
         amqp: amqp_settings(settings)?,
@@ -42,7 +45,7 @@ pub fn worker_settings(settings: &Settings) -> Option<WorkerSettings> {
     })
 }
 
-/// The database pool, as both binaries size it.
+/// The database pool, as both processes size it.
 pub fn pool_settings(settings: &Settings) -> PoolSettings {
     let db = &settings.database;
     PoolSettings {
@@ -65,6 +68,34 @@ pub fn ingest_amqp_settings(settings: &Settings) -> Option<AmqpSettings> {
 pub fn ingest_batch_settings(settings: &Settings) -> ents_amqp::BatchSettings {
     ents_amqp::BatchSettings {
         max: settings.ingest.batch_max,
-        wait: std::time::Duration::from_millis(settings.ingest.batch_wait_ms),
+        wait: Duration::from_millis(settings.ingest.batch_wait_ms),
+    }
+}
+
+/// The TTN adapter's settings, when registration is configured (API key and app id).
+pub fn ttn_settings(settings: &Settings) -> Option<TtnSettings> {
+    let ttn = &settings.ttn;
+    Some(TtnSettings {
+        identity_server_url: ttn.identity_server_url.clone(),
+        cluster_url: ttn.cluster_url.clone(),
+        app_id: ttn.app_id.clone()?,
+        api_key: ttn.api_key.clone()?,
+        timeout: ttn.request_timeout(),
+    })
+}
+
+/// The export handler's tunables.
+pub fn export_settings(settings: &Settings) -> ExportSettings {
+    ExportSettings {
+        batch_rows: settings.exports.batch_rows,
+        retention: settings.exports.retention(),
+        progress_interval: Duration::from_secs(1),
+    }
+}
+
+/// The authorization policy's settings.
+pub fn access_policy(settings: &Settings) -> AccessPolicy {
+    AccessPolicy {
+        public_read: settings.access.public_read,
     }
 }

@@ -3,7 +3,7 @@ use std::time::Duration;
 use ents_domain::jobs::{JobService, JobState};
 
 use super::{CountingHandler, Fixture};
-use crate::InProcessQueue;
+use crate::jobs::InProcessQueue;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_submitted_job_runs_exactly_once() {
@@ -88,7 +88,7 @@ async fn a_job_out_of_attempts_ends_failed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ping_answers_with_its_payload() {
     let fx = Fixture::new().await;
-    let (queue, dispatcher) = InProcessQueue::start(fx.runner(crate::builtin_handlers()), 1);
+    let (queue, dispatcher) = InProcessQueue::start(fx.runner(crate::jobs::builtin_handlers()), 1);
     let service = JobService::new(fx.repo.clone(), queue.clone(), 1);
 
     let job = service
@@ -113,7 +113,7 @@ async fn ping_answers_with_its_payload() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_queue_refuses_new_jobs_which_stay_queued() {
     let fx = Fixture::new().await;
-    let (queue, dispatcher) = InProcessQueue::start(fx.runner(crate::builtin_handlers()), 1);
+    let (queue, dispatcher) = InProcessQueue::start(fx.runner(crate::jobs::builtin_handlers()), 1);
     queue.close();
     tokio::time::timeout(Duration::from_secs(30), dispatcher)
         .await

@@ -6,7 +6,7 @@ use ents_domain::jobs::{JobRepository, JobService, JobState, NewJob};
 use tokio::sync::oneshot;
 
 use super::{CountingHandler, Fixture};
-use crate::{InProcessQueue, WorkerSettings, run_sweeper, run_worker};
+use crate::jobs::{InProcessQueue, WorkerSettings, run_sweeper, run_worker};
 
 fn never_published() -> NewJob {
     NewJob {

@@ -14,16 +14,18 @@ use ents_config::Settings;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::jobs::{HandlerRegistry, JobQueue, JobRepository, JobRunner, JobService};
 use ents_persistence::{Db, PgJobRepository};
-use ents_worker::wiring::{amqp_settings, runner_settings};
-use ents_worker::{InProcessQueue, RETENTION_SWEEP_INTERVAL, run_export_retention, run_sweeper};
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::exports::{RETENTION_SWEEP_INTERVAL, export_files, run_export_retention};
+use crate::jobs::{InProcessQueue, run_sweeper};
+use crate::settings::{amqp_settings, runner_settings};
+use crate::shutdown::Stop;
 
 /// Running job machinery, stopped by [`JobRuntime::shutdown`].
 pub struct JobRuntime {
     service: JobService,
     readiness: Option<Arc<dyn ReadinessProbe>>,
-    stop: watch::Sender<bool>,
+    stop: Stop,
     tasks: Vec<JoinHandle<()>>,
     in_process: Option<Arc<InProcessQueue>>,
     broker: Option<AmqpJobQueue>,
@@ -33,7 +35,7 @@ impl JobRuntime {
     /// Starts the embedded queue, or connects the broker publisher.
     pub fn start(settings: &Settings, db: Db, handlers: HandlerRegistry) -> anyhow::Result<Self> {
         let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db));
-        let (stop, stopped) = watch::channel(false);
+        let stop = Stop::new();
         let max_attempts = settings.jobs.max_attempts;
 
         if let Some(amqp) = amqp_settings(settings) {
@@ -60,13 +62,13 @@ impl JobRuntime {
             service.clone(),
             Duration::from_secs(settings.jobs.sweep_interval_secs),
             Duration::from_secs(settings.jobs.sweep_grace_secs),
-            stopped_signal(stopped.clone()),
+            stop.stopped(),
         ));
         let retention = tokio::spawn(run_export_retention(
-            ents_worker::exports::export_files(settings),
+            export_files(settings),
             settings.exports.retention(),
             RETENTION_SWEEP_INTERVAL,
-            stopped_signal(stopped),
+            stop.stopped(),
         ));
         tracing::info!("no broker configured: jobs run in-process");
         Ok(Self {
@@ -92,7 +94,7 @@ impl JobRuntime {
     /// Stops the sweeper and the in-process queue (running jobs finish, bounded), closes the
     /// broker connection.
     pub async fn shutdown(self) {
-        self.stop.send_replace(true);
+        self.stop.stop();
         if let Some(queue) = &self.in_process {
             queue.close();
         }
@@ -108,9 +110,4 @@ impl JobRuntime {
             broker.close().await;
         }
     }
-}
-
-async fn stopped_signal(mut stopped: watch::Receiver<bool>) {
-    // An error means the sender is gone: stop as well.
-    let _ = stopped.wait_for(|stop| *stop).await;
 }

@@ -41,7 +41,7 @@ mod tests {
     use ents_domain::jobs::JobId;
 
     use super::*;
-    use crate::exports::FsExportFileStore;
+    use ents_export_files::FsExportFileStore;
 
     #[tokio::test]
     async fn expired_files_go_without_waiting_for_the_next_export() {

@@ -11,12 +11,13 @@ use ents_domain::ingest::{DeviceAuthorizer, IngestService, IngestSettings, Measu
 use ents_domain::live::LiveFeed;
 use ents_http::{IngestEndpoints, IngestHttpSettings, WebhookSecret};
 use ents_persistence::{CoalescingLiveFeed, Db, GroupCommitStore, PgMeasurementStore};
-use ents_worker::wiring::ingest_amqp_settings;
 
 use secrecy::ExposeSecret;
 
+use crate::settings::ingest_amqp_settings;
+
 /// The upload routes' state; `authorizer` checks an `X-API-Key` sent with an upload.
-pub fn endpoints(
+pub(super) fn endpoints(
     settings: &Settings,
     db: &Db,
     live: Arc<dyn LiveFeed>,

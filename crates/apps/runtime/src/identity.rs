@@ -1,6 +1,6 @@
-//! Wiring of identity and access (issue 3): token, password, key and Google adapters, the
-//! PostgreSQL repositories, the domain use cases, and the HTTP identity layer. Used by
-//! `serve` and by the `user` subcommands.
+//! Wiring of identity: token, password, key and Google adapters, the PostgreSQL
+//! repositories, the domain use cases, and the HTTP identity layer. Used by `serve` and by
+//! the `user` subcommands.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,7 +11,6 @@ use ents_auth::{
     TokenSettings,
 };
 use ents_config::Settings;
-use ents_domain::access::AccessPolicy;
 use ents_domain::auth::{
     ApiKeyService, GoogleLogin, LocalAccounts, SessionService, SessionSettings, SystemClock,
 };
@@ -27,7 +26,7 @@ const GOOGLE_TIMEOUT: Duration = Duration::from_secs(10);
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// The identity use cases, built from the configuration.
-pub struct IdentityWiring {
+pub(crate) struct IdentityWiring {
     pub services: IdentityServices,
     /// False when `REFRESH_TOKEN_SECRET` is unset (a random per-process key): refresh
     /// tokens minted by another process (the CLI) would not be accepted by the server.
@@ -35,7 +34,7 @@ pub struct IdentityWiring {
 }
 
 /// Builds the identity use cases on `db`. Errors: unusable secrets or Google URLs.
-pub fn wire(settings: &Settings, db: &Db) -> anyhow::Result<IdentityWiring> {
+pub(crate) fn wire(settings: &Settings, db: &Db) -> anyhow::Result<IdentityWiring> {
     let auth = &settings.auth;
     let access_secret =
         SigningSecret::from_config(auth.access_token_secret.as_ref(), "ACCESS_TOKEN_SECRET")?;
@@ -101,7 +100,7 @@ pub fn wire(settings: &Settings, db: &Db) -> anyhow::Result<IdentityWiring> {
 
 /// The HTTP identity layer for `serve`, and a background task that forgets expired refresh
 /// tokens. Errors: those of [`wire`]; a malformed `http.trusted_proxies` entry.
-pub fn http_identity(settings: &Settings, db: &Db) -> anyhow::Result<Arc<Identity>> {
+pub(crate) fn http_identity(settings: &Settings, db: &Db) -> anyhow::Result<Arc<Identity>> {
     let wiring = wire(settings, db)?;
     let trusted_proxies = TrustedProxies::parse(&settings.http.trusted_proxies)
         .map_err(|problem| anyhow::anyhow!("http.trusted_proxies: {problem}"))?;
@@ -126,23 +125,19 @@ pub fn http_identity(settings: &Settings, db: &Db) -> anyhow::Result<Arc<Identit
         },
     );
     let sessions = identity.sessions.clone();
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(PURGE_INTERVAL);
-        loop {
-            tick.tick().await;
-            match sessions.purge_expired().await {
-                Ok(0) => {}
-                Ok(purged) => tracing::info!(purged, "expired refresh tokens deleted"),
-                Err(error) => tracing::warn!(%error, "could not delete expired refresh tokens"),
-            }
-        }
-    });
+    // For the life of the process.
+    tokio::spawn(crate::periodic::every(
+        PURGE_INTERVAL,
+        std::future::pending(),
+        move || purge_expired(sessions.clone()),
+    ));
     Ok(identity)
 }
 
-/// The authorization policy's settings.
-pub fn access_policy(settings: &Settings) -> AccessPolicy {
-    AccessPolicy {
-        public_read: settings.access.public_read,
+async fn purge_expired(sessions: SessionService) {
+    match sessions.purge_expired().await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "expired refresh tokens deleted"),
+        Err(error) => tracing::warn!(%error, "could not delete expired refresh tokens"),
     }
 }

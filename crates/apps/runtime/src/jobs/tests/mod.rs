@@ -75,7 +75,7 @@ impl CountingHandler {
     }
 
     fn registry(&self) -> HandlerRegistry {
-        crate::builtin_handlers().with(Arc::new(self.clone()))
+        crate::jobs::builtin_handlers().with(Arc::new(self.clone()))
     }
 
     fn runs_of(&self, id: JobId) -> usize {

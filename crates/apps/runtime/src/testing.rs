@@ -98,21 +98,15 @@ impl RabbitWorker {
     /// connection and publisher (for retries and the stale-job sweep).
     #[allow(clippy::expect_used)] // a test helper: failing loudly is the point
     pub fn start(app: &TestApp, handlers: ents_domain::jobs::HandlerRegistry) -> Self {
-        use ents_domain::jobs::{JobRepository, JobRunner};
-        use ents_worker::wiring::{amqp_settings, runner_settings, worker_settings};
-
-        let repo: Arc<dyn JobRepository> =
-            Arc::new(ents_persistence::PgJobRepository::new(app.db.db()));
-        let runner = JobRunner::new(repo.clone(), handlers, runner_settings(&app.settings));
-        let amqp = amqp_settings(&app.settings).expect("the test app has a broker");
-        let publisher = ents_amqp::AmqpJobQueue::new(amqp).expect("valid broker settings");
-        let service = JobService::new(repo, Arc::new(publisher), app.settings.jobs.max_attempts);
-        let settings = worker_settings(&app.settings).expect("the test app has a broker");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(ents_worker::run_worker(runner, service, settings, async {
+        let worker = crate::worker::consume_jobs(&app.settings, app.db.db(), handlers, async {
             let _ = stopped.await;
-        }));
-        Self { stop, task }
+        })
+        .expect("the test app has a broker");
+        Self {
+            stop,
+            task: tokio::spawn(worker),
+        }
     }
 
     /// Stops consuming (running jobs finish) and waits for the worker to end.

@@ -1,5 +1,5 @@
-//! The TTN job handlers (`ttn.register`, `ttn.rename`, `ttn.deregister`), wired by both
-//! binaries: the server's in-process runtime and the `ents-worker` consumer.
+//! The TTN job handlers (`ttn.register`, `ttn.rename`, `ttn.deregister`), run by either
+//! process: the server's in-process runtime and the `ents-worker` consumer.
 
 use std::sync::Arc;
 
@@ -9,19 +9,9 @@ use ents_domain::jobs::{HandlerRegistry, Job, JobFailure, JobHandler, ProgressSi
 use ents_domain::loggers::{
     DeviceRegistry, LoggerRepository, RegistrationJobs, TTN_DEREGISTER, TTN_REGISTER, TTN_RENAME,
 };
-use ents_ttn::{BuildError, TtnClient, TtnSettings};
+use ents_ttn::{BuildError, TtnClient};
 
-/// The TTN adapter's settings, when registration is configured (API key and app id).
-pub fn ttn_settings(settings: &Settings) -> Option<TtnSettings> {
-    let ttn = &settings.ttn;
-    Some(TtnSettings {
-        identity_server_url: ttn.identity_server_url.clone(),
-        cluster_url: ttn.cluster_url.clone(),
-        app_id: ttn.app_id.clone()?,
-        api_key: ttn.api_key.clone()?,
-        timeout: ttn.request_timeout(),
-    })
-}
+use crate::settings::ttn_settings;
 
 /// The TTN client, when TTN is configured. Errors: the TTN settings are invalid (a URL or
 /// the app id).

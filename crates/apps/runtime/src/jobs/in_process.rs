@@ -16,7 +16,7 @@ const FAILURE_PAUSE: Duration = Duration::from_secs(1);
 ///
 /// Nothing here is durable, and need not be: the job record is. Messages still queued or
 /// waiting for a retry when the process stops are lost, and the stale-job sweeper
-/// ([`crate::run_sweeper`]) republishes those jobs after a restart.
+/// ([`super::run_sweeper`]) republishes those jobs after a restart.
 pub struct InProcessQueue {
     sender: mpsc::UnboundedSender<Envelope>,
     closing: watch::Sender<bool>,

@@ -27,8 +27,8 @@ impl JobHandler for PingHandler {
     }
 }
 
-/// The handlers that need nothing but the job itself. The binaries add the ones that need
-/// adapters (exports, TTN registration…).
+/// The handlers that need nothing but the job itself; [`super::handlers`] adds the ones that
+/// need adapters (exports, TTN registration…).
 pub fn builtin_handlers() -> HandlerRegistry {
     HandlerRegistry::new().with(Arc::new(PingHandler))
 }

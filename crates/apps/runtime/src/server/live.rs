@@ -12,7 +12,7 @@ use ents_persistence::{Db, ListenerSettings, PgLiveFeed, PgLiveListener};
 use secrecy::ExposeSecret;
 
 /// The running live push of one instance.
-pub struct LiveRuntime {
+pub(super) struct LiveRuntime {
     server: LiveServer,
     listener: PgLiveListener,
     feed: Arc<dyn LiveFeed>,
@@ -59,10 +59,9 @@ impl LiveRuntime {
     pub fn close_on_shutdown_signal(&self) {
         let closer = self.server.closer();
         tokio::spawn(async move {
-            if shutdown_signal().await {
-                tracing::info!("closing live push sessions for shutdown");
-                closer.close().await;
-            }
+            crate::shutdown_signal().await;
+            tracing::info!("closing live push sessions for shutdown");
+            closer.close().await;
         });
     }
 
@@ -70,28 +69,5 @@ impl LiveRuntime {
     pub async fn shutdown(&self) {
         self.listener.stop();
         self.server.shutdown().await;
-    }
-}
-
-/// Waits for SIGINT or SIGTERM (the signals actix shuts down on). `false` when no handler
-/// could be installed: nothing is closed early then.
-async fn shutdown_signal() -> bool {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut interrupt), Ok(mut terminate)) = (
-            signal(SignalKind::interrupt()),
-            signal(SignalKind::terminate()),
-        ) else {
-            return false;
-        };
-        tokio::select! {
-            _ = interrupt.recv() => true,
-            _ = terminate.recv() => true,
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        tokio::signal::ctrl_c().await.is_ok()
     }
 }

@@ -1,5 +1,10 @@
-//! Building and running the API server (zero2prod's `Application`): tests build it on port 0
-//! against their own database and drive it over real HTTP.
+//! Building and running the API server (zero2prod's `Application`): `ents serve` runs it,
+//! tests build it on port 0 against their own database and drive it over real HTTP.
+
+mod ingest;
+mod jobs;
+mod live;
+mod loggers;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -14,12 +19,12 @@ use ents_domain::ingest::KeyDeviceAuthorizer;
 use ents_domain::live::LiveFeed;
 use ents_domain::tags::TagService;
 use ents_http::{AppState, HttpSettings, Registry};
-use ents_persistence::{Db, PgCellRepository, PgReadiness, PgTagRepository};
-use ents_worker::wiring::pool_settings;
-use secrecy::ExposeSecret;
+use ents_persistence::{Db, PgCellRepository, PgReadiness, PgSeriesRepository, PgTagRepository};
 
-use crate::jobs::JobRuntime;
-use crate::live::LiveRuntime;
+pub use jobs::JobRuntime;
+use live::LiveRuntime;
+
+use crate::settings::access_policy;
 
 /// A server bound to its port, not yet running.
 pub struct Application {
@@ -33,37 +38,22 @@ impl Application {
     /// Connects to the database (creating and migrating it when configured), the broker when
     /// configured, binds `http.listen`, and wires everything.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
-        let url = settings.database_url();
-        if settings.database.create_if_missing {
-            ents_persistence::ensure_database(url.expose_secret())
-                .await
-                .context("creating the database")?;
-        }
-        if settings.database.migrate_on_start {
-            let report = ents_persistence::migrate(url.expose_secret())
-                .await
-                .context("migrating the database")?;
-            tracing::info!(?report, "database schema is current");
-        }
-        let db = Db::new(&pool_settings(settings)).context("building the database pool")?;
-
-        let handlers = crate::loggers::handlers(settings, &db)?
-            .with(ents_worker::exports::export_handler(settings, &db));
-        let jobs = JobRuntime::start(settings, db.clone(), handlers)?;
+        let db = crate::database::prepare_and_pool(settings).await?;
+        let jobs = JobRuntime::start(settings, db.clone(), crate::jobs::handlers(settings, &db)?)?;
 
         let mut readiness: Vec<Arc<dyn ReadinessProbe>> =
             vec![Arc::new(PgReadiness::new(db.clone()))];
         readiness.extend(jobs.readiness());
         let identity = crate::identity::http_identity(settings, &db)?;
         let live = LiveRuntime::start(settings, &db).await?;
-        let access = crate::identity::access_policy(settings);
+        let access = access_policy(settings);
         let state = AppState {
             readiness,
             identity: Some(identity.clone()),
             access,
             registry: Some(registry(&db, access)),
             socketio: Some(live.upstream()),
-            ingest: Some(crate::ingest::endpoints(
+            ingest: Some(ingest::endpoints(
                 settings,
                 &db,
                 live.feed(),
@@ -73,15 +63,16 @@ impl Application {
                     access,
                 )),
             )?),
-            loggers: Some(crate::loggers::service(settings, &db, &jobs)?),
-            exports: Some(crate::exports::service(
+            loggers: Some(loggers::service(settings, &db, &jobs)?),
+            exports: Some(crate::exports::export_service(
                 settings,
                 &db,
                 jobs.service().clone(),
             )),
-            series: Some(std::sync::Arc::new(
-                ents_persistence::PgSeriesRepository::new(db.clone(), settings.series.use_rollups),
-            )),
+            series: Some(Arc::new(PgSeriesRepository::new(
+                db.clone(),
+                settings.series.use_rollups,
+            ))),
         };
 
         let listener = TcpListener::bind(settings.listen_addr()?)
