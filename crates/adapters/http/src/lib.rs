@@ -1,8 +1,10 @@
 //! The actix-web adapter: turns HTTP into calls on domain ports and use cases, and domain
 //! results back into the upstream-compatible HTTP contract.
 //!
-//! The only dependency on the inside is `ents-domain`: the composition root (the `ents`
-//! binary) builds an [`AppState`] from concrete adapters and hands it to [`serve`].
+//! The only dependency on the inside is `ents-domain`: the composition root (`ents-runtime`)
+//! builds an [`AppState`] from concrete adapters and hands it to [`serve`]. The routes are
+//! tested on the real app (`crates/apps/server/tests`); this crate's own tests need no
+//! state (the OpenAPI snapshot).
 
 pub mod auth;
 mod cors;

@@ -76,9 +76,7 @@ pub fn serve(
             .configure(routes::configure_probes)
             .into_app();
         // Before the dashboard, whose catch-all would otherwise answer `/socket.io/`.
-        if let Some(upstream) = state.socketio {
-            app = app.configure(routes::socketio::configure(upstream));
-        }
+        app = app.configure(routes::socketio::configure(state.socketio));
         if let Some(dir) = &settings.static_dir {
             app = app.service(spa::dashboard(dir));
         }

@@ -44,12 +44,14 @@ fn unauthenticated(message: &str) -> ApiError {
     ApiError::Domain(DomainError::Unauthenticated(message.to_owned()))
 }
 
+/// The identity layer of the app's state. Errors: 500 when the request reached no app state
+/// (never, with [`crate::serve`]).
 pub(crate) fn identity(req: &HttpRequest) -> Result<Arc<Identity>, ApiError> {
     req.app_data::<web::Data<AppState>>()
-        .and_then(|state| state.identity.clone())
+        .map(|state| state.identity.clone())
         .ok_or_else(|| {
-            ApiError::Domain(DomainError::Unavailable(
-                "authentication is not configured".to_owned(),
+            ApiError::Domain(DomainError::internal(
+                "the request reached no application state",
             ))
         })
 }

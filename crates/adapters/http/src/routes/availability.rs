@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
-use crate::routes::series::repository;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -51,7 +50,7 @@ pub(crate) async fn data_availability(
         .as_deref()
         .ok_or_else(|| ApiError::error_key("cell_ids parameter is required"))?;
     let cell_ids = parse_cell_ids(raw).map_err(ApiError::error_key)?;
-    let bounds = repository(&state)?.availability(&cell_ids).await?;
+    let bounds = state.series.availability(&cell_ids).await?;
     let availability = Availability::new(bounds, Utc::now().naive_utc());
     let message = if availability.latest.is_some() {
         "success"

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::error::ApiError;
-use crate::routes::series::{cell_path, repository};
+use crate::routes::series::cell_path;
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -49,7 +49,7 @@ pub(crate) async fn sensor_catalog(
         .ok_or_else(|| ApiError::error_key(REQUIRED))?;
     // Ids beyond i32 exist nowhere: an empty catalog.
     let entries = match i32::try_from(cell_id) {
-        Ok(id) => catalog_entries(&repository(&state)?.catalog_facts(id).await?),
+        Ok(id) => catalog_entries(&state.series.catalog_facts(id).await?),
         Err(_) => Vec::new(),
     };
     Ok(HttpResponse::Ok().json(CatalogBody { cell_id, entries }))
@@ -94,7 +94,7 @@ pub(crate) async fn cell_sensors(
     state: web::Data<AppState>,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sensors = repository(&state)?.cell_sensors(cell_path(&path)?).await?;
+    let sensors = state.series.cell_sensors(cell_path(&path)?).await?;
     let body: Vec<SensorRowBody> = sensors.into_iter().map(SensorRowBody::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }

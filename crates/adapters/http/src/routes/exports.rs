@@ -7,14 +7,12 @@
 //! Who may see an export is the domain's rule (`ExportService`): its creator, or anyone
 //! holding the id of one created anonymously under public reads.
 
-use std::sync::Arc;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
 use actix_web::web::Bytes;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, TimeDelta, Utc};
-use ents_domain::exports::{Export, ExportFormat, ExportReader, ExportRequest, ExportService};
+use ents_domain::exports::{Export, ExportFormat, ExportReader, ExportRequest};
 use ents_domain::jobs::{JobId, JobState};
 use ents_domain::series::{DEFAULT_RANGE_DAYS, Resample, TimeRange, parse_time};
 use ents_domain::{DomainError, FieldErrors};
@@ -29,13 +27,6 @@ use crate::routes::jsonify::jsonify;
 use crate::state::AppState;
 
 const TIME: &str = "expected an RFC 1123 date (Fri, 01 Nov 2024 00:00:00 GMT) or ISO 8601";
-
-fn service(state: &AppState) -> Result<&Arc<ExportService>, ApiError> {
-    state
-        .exports
-        .as_ref()
-        .ok_or_else(|| DomainError::Unavailable("exports not configured".into()).into())
-}
 
 fn push(errors: &mut FieldErrors, field: &str, problem: impl Into<String>) {
     errors
@@ -226,7 +217,8 @@ pub(crate) async fn create_export(
     body: web::Json<CreateExportBody>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.validate()?;
-    let export = service(&state)?
+    let export = state
+        .exports
         .create(caller.0.as_ref(), &request, false)
         .await?;
     Ok(HttpResponse::Accepted()
@@ -250,7 +242,8 @@ pub(crate) async fn get_export(
     caller: MaybeCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let export = service(&state)?
+    let export = state
+        .exports
         .get(caller.0.as_ref(), export_id(&path)?)
         .await?;
     Ok(HttpResponse::Ok().json(ExportBody::from(&export)))
@@ -274,7 +267,8 @@ pub(crate) async fn download_export(
     caller: MaybeCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (export, reader) = service(&state)?
+    let (export, reader) = state
+        .exports
         .download(caller.0.as_ref(), export_id(&path)?)
         .await?;
     let disposition = ContentDisposition {
@@ -409,7 +403,8 @@ pub(crate) async fn legacy_create(
     params: web::Query<LegacyExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let request = params.validate()?;
-    let export = service(&state)?
+    let export = state
+        .exports
         .create(caller.0.as_ref(), &request, true)
         .await?;
     jsonify(&LegacyResultBody {
@@ -493,7 +488,7 @@ pub(crate) async fn legacy_status(
     let Ok(id) = path.parse::<JobId>() else {
         return Ok(pending());
     };
-    let exports = service(&state)?;
+    let exports = &state.exports;
     let export = match exports.get(caller.0.as_ref(), id).await {
         Ok(export) => export,
         Err(DomainError::NotFound(_)) => return Ok(pending()),

@@ -3,12 +3,10 @@
 //! decided by the domain's policy (only the owner changes or deletes). `userEmail` in a body is
 //! accepted and ignored: the owner is the caller.
 
-use std::sync::Arc;
-
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use ents_domain::loggers::{
-    CreateLogger, LOGGER_NOT_FOUND, Logger, LoggerChanges, LoggerId, LoggerService, Registration,
-    TtnState, device_id,
+    CreateLogger, LOGGER_NOT_FOUND, Logger, LoggerChanges, LoggerId, Registration, TtnState,
+    device_id,
 };
 use ents_domain::{DomainError, FieldErrors};
 use garde::Validate;
@@ -25,13 +23,6 @@ const SKIPPED_CREDENTIALS: &str =
 const SKIPPED_NOT_CONFIGURED: &str = "Successfully added logger (TTN registration skipped: \
      The Things Network is not configured on this server)";
 const PENDING: &str = "Successfully added logger, TTN registration pending";
-
-fn service(state: &AppState) -> Result<&Arc<LoggerService>, ApiError> {
-    state
-        .loggers
-        .as_ref()
-        .ok_or_else(|| DomainError::Unavailable("logger store not configured".into()).into())
-}
 
 /// `<int:logger_id>`: digits only (else the route does not exist); beyond `i32` nothing
 /// exists.
@@ -136,7 +127,7 @@ pub(crate) async fn list_loggers(
     query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let only_mine = query.user.as_deref().is_some_and(|u| !u.is_empty());
-    let loggers = service(&state)?.list(Some(&caller.0), only_mine).await?;
+    let loggers = state.loggers.list(Some(&caller.0), only_mine).await?;
     let body: Vec<LoggerBody> = loggers.iter().map(LoggerBody::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }
@@ -158,7 +149,8 @@ pub(crate) async fn get_logger(
     caller: Authenticated,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (logger, ttn_status) = service(&state)?
+    let (logger, ttn_status) = state
+        .loggers
         .get_with_ttn_status(Some(&caller.0), logger_id(&path)?)
         .await?;
     Ok(HttpResponse::Ok().json(LoggerDetail {
@@ -235,7 +227,8 @@ pub(crate) async fn create_logger(
         return Err(ApiError::bad_request("Missing required field: name"));
     };
     body.validate().map_err(|r| invalid(&r))?;
-    let created = service(&state)?
+    let created = state
+        .loggers
         .create(
             Some(&caller.0),
             CreateLogger {
@@ -300,7 +293,7 @@ pub(crate) async fn update_logger(
     body: web::Json<UpdateLoggerBody>,
 ) -> Result<HttpResponse, ApiError> {
     let id = logger_id(&path)?;
-    let service = service(&state)?;
+    let service = &state.loggers;
     // Upstream answers 404 before looking at the body.
     service.get(Some(&caller.0), id).await?;
     let body = body.into_inner();
@@ -334,7 +327,8 @@ pub(crate) async fn delete_logger(
     caller: Authenticated,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    service(&state)?
+    state
+        .loggers
         .delete(Some(&caller.0), logger_id(&path)?)
         .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "message": "Logger deleted successfully" })))

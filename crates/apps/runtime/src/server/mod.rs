@@ -49,11 +49,10 @@ impl Application {
         let access = access_policy(settings);
         let state = AppState {
             readiness,
-            identity: Some(identity.clone()),
             access,
-            registry: Some(registry(&db, access)),
-            socketio: Some(live.upstream()),
-            ingest: Some(ingest::endpoints(
+            registry: registry(&db, access),
+            socketio: live.upstream(),
+            ingest: ingest::endpoints(
                 settings,
                 &db,
                 live.feed(),
@@ -62,17 +61,14 @@ impl Application {
                     Arc::new(PgCellRepository::new(db.clone())),
                     access,
                 )),
-            )?),
-            loggers: Some(loggers::service(settings, &db, &jobs)?),
-            exports: Some(crate::exports::export_service(
-                settings,
-                &db,
-                jobs.service().clone(),
-            )),
-            series: Some(Arc::new(PgSeriesRepository::new(
+            )?,
+            identity,
+            loggers: loggers::service(settings, &db, &jobs)?,
+            exports: crate::exports::export_service(settings, &db, jobs.service().clone()),
+            series: Arc::new(PgSeriesRepository::new(
                 db.clone(),
                 settings.series.use_rollups,
-            ))),
+            )),
         };
 
         let listener = TcpListener::bind(settings.listen_addr()?)

@@ -11,7 +11,6 @@ use utoipa::ToSchema;
 
 use super::body::{self, Media};
 use super::device;
-use super::sensor::endpoints;
 use crate::error::ApiError;
 use crate::routes::isoformat::isoformat;
 use crate::routes::jsonify::jsonify;
@@ -103,7 +102,7 @@ pub(crate) async fn power_post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let endpoints = endpoints(&state)?;
+    let endpoints = &state.ingest;
     let body: PowerBody = parse(&req, payload, endpoints.settings.body_limit_bytes).await?;
     let reading = NamedPowerReading {
         logger_name: body.logger,
@@ -146,7 +145,7 @@ pub(crate) async fn teros_post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let endpoints = endpoints(&state)?;
+    let endpoints = &state.ingest;
     let body: TerosBody = parse(&req, payload, endpoints.settings.body_limit_bytes).await?;
     let ec = finite("ec", body.ec)?.round_ties_even();
     if !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&ec) {

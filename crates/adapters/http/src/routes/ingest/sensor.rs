@@ -3,13 +3,12 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use ents_domain::DomainError;
 use ents_domain::ingest::{DeviceCredentials, IngestService};
 use ents_wire::{TtnUplink, WireError, parse_ttn_uplink};
 
 use super::body::{self, Media};
 use super::protobuf::{self, Message};
-use super::{IngestEndpoints, device, reply};
+use super::{device, reply};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -62,7 +61,7 @@ pub(crate) async fn sensor_post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let endpoints = endpoints(&state)?;
+    let endpoints = &state.ingest;
     let media = body::media(&req, &[Media::Binary, Media::Json])?;
     if media == Media::Json {
         device::check_webhook_secret(&req, endpoints.settings.ttn_webhook_secret.as_ref())?;
@@ -73,13 +72,6 @@ pub(crate) async fn sensor_post(
         Media::Binary => protobuf::ingest(&endpoints.service, message(&req), &bytes, &device).await,
         Media::Json => ttn(&endpoints.service, &bytes, &device).await,
     }
-}
-
-pub(super) fn endpoints(state: &AppState) -> Result<&IngestEndpoints, ApiError> {
-    state
-        .ingest
-        .as_ref()
-        .ok_or_else(|| DomainError::Unavailable("ingestion is not configured".to_owned()).into())
 }
 
 /// Upstream compared the header with `== "2"`.

@@ -5,7 +5,6 @@ use ents_domain::ingest::StoreOutcome;
 use ents_wire::{WireError, decode_sensor_json};
 
 use super::body::{self, Media};
-use super::sensor::endpoints;
 use super::{device, reply};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -35,7 +34,7 @@ pub(crate) async fn sensor_json_post(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let endpoints = endpoints(&state)?;
+    let endpoints = &state.ingest;
     body::media(&req, &[Media::Json])?;
     let bytes = body::read(&req, payload, endpoints.settings.body_limit_bytes).await?;
     let upload = match decode_sensor_json(&bytes) {

@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, delete, get, post, put, web};
 use serde_json::{Value, json};
 
 use super::body::Fields;
+use super::path_id;
 use super::shapes::{TagJson, TagWithCells, cells_json, tags_json};
-use super::{path_id, registry};
 use crate::auth::MaybeCaller;
 use crate::error::ApiError;
 use crate::routes::truthiness::is_falsy;
@@ -25,7 +25,7 @@ pub(crate) async fn list_cell_tags(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let tags = registry(&state)?.cells.tags(caller.0.as_ref(), id).await?;
+    let tags = state.registry.cells.tags(caller.0.as_ref(), id).await?;
     Ok(HttpResponse::Ok().json(tags_json(tags)))
 }
 
@@ -52,7 +52,7 @@ pub(crate) async fn set_cell_tags(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     if is_falsy(&body) {
         return Err(ApiError::bad_request("tag_ids is required"));
     }
@@ -91,7 +91,8 @@ pub(crate) async fn add_cell_tag(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, tag_id) = (path_id(&path.0)?, path_id(&path.1)?);
-    let tag = registry(&state)?
+    let tag = state
+        .registry
         .cells
         .add_tag(caller.0.as_ref(), id, tag_id)
         .await?;
@@ -120,7 +121,8 @@ pub(crate) async fn remove_cell_tag(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, tag_id) = (path_id(&path.0)?, path_id(&path.1)?);
-    registry(&state)?
+    state
+        .registry
         .cells
         .remove_tag(caller.0.as_ref(), id, tag_id)
         .await?;
@@ -143,7 +145,7 @@ pub(crate) async fn cells_by_tag(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let (tag, cells) = registry(&state)?.tags.cells(caller.0.as_ref(), id).await?;
+    let (tag, cells) = state.registry.tags.cells(caller.0.as_ref(), id).await?;
     Ok(HttpResponse::Ok().json(TagWithCells {
         tag: TagJson::from(tag),
         cells: cells_json(cells),

@@ -7,8 +7,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::body::Fields;
+use super::path_id;
 use super::shapes::{MemberJson, UserWithCells, cells_json, members_json};
-use super::{path_id, registry};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::routes::truthiness::is_falsy;
@@ -40,7 +40,7 @@ pub(crate) async fn list_cell_users(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let members = registry(&state)?.cells.members(Some(&caller.0), id).await?;
+    let members = state.registry.cells.members(Some(&caller.0), id).await?;
     Ok(HttpResponse::Ok().json(members_json(members)))
 }
 
@@ -66,7 +66,7 @@ pub(crate) async fn set_cell_users(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     if is_falsy(&body) {
         return Err(ApiError::bad_request("user_ids is required"));
     }
@@ -106,7 +106,8 @@ pub(crate) async fn add_cell_user(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user) = (path_id(&path.0)?, user_path(&path.1)?);
-    let member = registry(&state)?
+    let member = state
+        .registry
         .cells
         .add_member(Some(&caller.0), id, user)
         .await?;
@@ -136,7 +137,8 @@ pub(crate) async fn remove_cell_user(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, user) = (path_id(&path.0)?, user_path(&path.1)?);
-    registry(&state)?
+    state
+        .registry
         .cells
         .remove_member(Some(&caller.0), id, user)
         .await?;
@@ -165,7 +167,7 @@ pub(crate) async fn share_cell(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     let email = if is_falsy(&body) {
         None
     } else {
@@ -203,7 +205,8 @@ pub(crate) async fn cells_of_user(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let user = user_path(&path)?;
-    let (member, cells) = registry(&state)?
+    let (member, cells) = state
+        .registry
         .cells
         .cells_of_user(Some(&caller.0), user)
         .await?;

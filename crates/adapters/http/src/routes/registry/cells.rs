@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use super::body::{Fields, garde_errors};
+use super::path_id;
 use super::shapes::{CellCreated, CellJson, cells_json};
-use super::{path_id, registry};
 use crate::auth::{Authenticated, MaybeCaller};
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -95,10 +95,7 @@ pub(crate) async fn list_cells(
         member,
         any_tag: tag_filter(query.tags.as_deref())?,
     };
-    let cells = registry(&state)?
-        .cells
-        .list(caller.0.as_ref(), filter)
-        .await?;
+    let cells = state.registry.cells.list(caller.0.as_ref(), filter).await?;
     Ok(HttpResponse::Ok().json(cells_json(cells)))
 }
 
@@ -109,7 +106,8 @@ pub(crate) async fn public_cells(
     state: web::Data<AppState>,
     caller: MaybeCaller,
 ) -> Result<HttpResponse, ApiError> {
-    let cells = registry(&state)?
+    let cells = state
+        .registry
         .cells
         .list(caller.0.as_ref(), CellFilter::default())
         .await?;
@@ -130,7 +128,7 @@ pub(crate) async fn get_cell(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let cell = registry(&state)?.cells.get(caller.0.as_ref(), id).await?;
+    let cell = state.registry.cells.get(caller.0.as_ref(), id).await?;
     Ok(HttpResponse::Ok().json(CellJson::from(cell)))
 }
 
@@ -153,7 +151,7 @@ pub(crate) async fn create_cell(
     caller: MaybeCaller,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     let caller = ents_domain::access::require_caller(caller.0.as_ref())?;
     let mut fields = Fields::of(&body)?;
     fields.reject_unknown(&[
@@ -232,7 +230,7 @@ pub(crate) async fn update_cell(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     let mut fields = Fields::of(&body)?;
     let name = match fields.string("name") {
         Some(None) => {
@@ -291,6 +289,6 @@ pub(crate) async fn delete_cell(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    registry(&state)?.cells.delete(Some(&caller.0), id).await?;
+    state.registry.cells.delete(Some(&caller.0), id).await?;
     Ok(HttpResponse::Ok().json(json!({ "message": "Cell deleted successfully" })))
 }

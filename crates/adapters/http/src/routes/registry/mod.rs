@@ -18,28 +18,16 @@ pub(crate) use cell_users::{
 pub(crate) use cells::{create_cell, delete_cell, get_cell, list_cells, public_cells, update_cell};
 pub(crate) use tags::{create_tag, delete_tag, get_tag, list_tags, update_tag};
 
-use actix_web::web;
-use ents_domain::DomainError;
 use ents_domain::cells::CellService;
 use ents_domain::tags::TagService;
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// The registry use cases, built once by the composition root.
 #[derive(Clone)]
 pub struct Registry {
     pub cells: CellService,
     pub tags: TagService,
-}
-
-/// Errors: 503 when the registry is not wired (tests of unrelated features).
-fn registry(state: &web::Data<AppState>) -> Result<&Registry, ApiError> {
-    state.registry.as_ref().ok_or_else(|| {
-        ApiError::Domain(DomainError::Unavailable(
-            "the registry is not configured".to_owned(),
-        ))
-    })
 }
 
 /// A numeric id from the path; anything else, and ids beyond `i32`, is an unknown route

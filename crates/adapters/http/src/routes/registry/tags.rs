@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use utoipa::IntoParams;
 
 use super::body::{Fields, garde_errors};
+use super::path_id;
 use super::shapes::{TagJson, tags_json};
-use super::{path_id, registry};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::routes::truthiness::is_falsy;
@@ -68,7 +68,7 @@ pub(crate) async fn list_tags(
     state: web::Data<AppState>,
     query: web::Query<TagQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let tags = registry(&state)?.tags.list(query.search.as_deref()).await?;
+    let tags = state.registry.tags.list(query.search.as_deref()).await?;
     Ok(HttpResponse::Ok().json(tags_json(tags)))
 }
 
@@ -89,7 +89,7 @@ pub(crate) async fn create_tag(
     caller: Authenticated,
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     let input = tag_input(&body, true)?;
     let Some(name) = input.name else {
         return Err(ApiError::bad_request(NO_DATA));
@@ -116,7 +116,7 @@ pub(crate) async fn get_tag(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let tag = registry(&state)?.tags.get(id).await?;
+    let tag = state.registry.tags.get(id).await?;
     Ok(HttpResponse::Ok().json(TagJson::from(tag)))
 }
 
@@ -142,7 +142,7 @@ pub(crate) async fn update_tag(
     body: web::Json<Value>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    let registry = registry(&state)?;
+    let registry = &state.registry;
     // Upstream answers 404 before looking at the body.
     registry.tags.get(id).await?;
     let input = tag_input(&body, false)?;
@@ -182,6 +182,6 @@ pub(crate) async fn delete_tag(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;
-    registry(&state)?.tags.delete(Some(&caller.0), id).await?;
+    state.registry.tags.delete(Some(&caller.0), id).await?;
     Ok(HttpResponse::Ok().json(json!({ "message": "Tag deleted successfully" })))
 }

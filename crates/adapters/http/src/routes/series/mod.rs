@@ -5,11 +5,8 @@
 mod params;
 mod shape;
 
-use std::sync::Arc;
-
 use actix_web::{HttpResponse, get, web};
-use ents_domain::series::SeriesRepository;
-use ents_domain::{DomainError, FieldErrors};
+use ents_domain::FieldErrors;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -19,15 +16,6 @@ use shape::{PowerSeries, SensorSeriesBody, TerosSeries};
 use crate::error::ApiError;
 use crate::routes::jsonify::jsonify;
 use crate::state::AppState;
-
-/// The series port, or 503 when this process was built without one (tests of other
-/// features).
-pub(crate) fn repository(state: &AppState) -> Result<&Arc<dyn SeriesRepository>, ApiError> {
-    state
-        .series
-        .as_ref()
-        .ok_or_else(|| DomainError::Unavailable("series store not configured".into()).into())
-}
 
 /// `<int:cell_id>`: digits only (else 404); ids beyond `i32` exist nowhere, so they read as
 /// an empty cell.
@@ -41,7 +29,7 @@ async fn power(
     params: &SeriesParams,
 ) -> Result<HttpResponse, ApiError> {
     let (query, stats) = params.validate(FieldErrors::new())?;
-    let points = repository(state)?.power(cell_id, &query).await?;
+    let points = state.series.power(cell_id, &query).await?;
     jsonify(&PowerSeries::new(&points, stats))
 }
 
@@ -51,7 +39,7 @@ async fn teros(
     params: &SeriesParams,
 ) -> Result<HttpResponse, ApiError> {
     let (query, stats) = params.validate(FieldErrors::new())?;
-    let points = repository(state)?.teros(cell_id, &query).await?;
+    let points = state.series.teros(cell_id, &query).await?;
     jsonify(&TerosSeries::new(&points, stats))
 }
 
@@ -155,7 +143,7 @@ async fn sensor(state: &AppState, params: &SensorParams) -> Result<HttpResponse,
             .push("must be an integer".to_owned());
     }
     let (query, stats) = params.series.validate(errors)?;
-    let repo = repository(state)?;
+    let repo = &state.series;
     let Some(info) = repo
         .find_sensor(cell_id.unwrap_or(0), &name, &measurement)
         .await?

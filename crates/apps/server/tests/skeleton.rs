@@ -1,18 +1,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-//! The HTTP skeleton's contract: health bytes, probes, slashes, errors, CORS, request ids.
+//! The HTTP skeleton's contract on the real app: health bytes, probes, slashes, errors, CORS,
+//! request ids, OpenAPI, the dashboard.
 
-mod common;
-
-use common::{TestServer, state_with};
-use ents_http::HttpSettings;
-
-async fn server() -> TestServer {
-    TestServer::start(state_with(&[("database", true)]), HttpSettings::default()).await
-}
+use ents_runtime::testing::TestApp;
 
 #[tokio::test]
 async fn health_check_answers_upstreams_exact_bytes() {
-    let app = server().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/api/").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.headers()["content-type"], "application/json");
@@ -23,58 +17,24 @@ async fn health_check_answers_upstreams_exact_bytes() {
 }
 
 #[tokio::test]
-async fn a_missing_trailing_slash_is_a_308_to_the_canonical_path() {
-    let app = server().await;
+async fn slashes_404s_and_request_ids() {
+    let app = TestApp::spawn().await;
+
+    // A missing trailing slash is a 308 to the canonical path.
     let response = app.get("/api?x=1").await;
     assert_eq!(response.status(), 308);
     assert_eq!(response.headers()["location"], "/api/?x=1");
-}
 
-#[tokio::test]
-async fn doubled_slashes_reach_the_route() {
-    let app = server().await;
+    // Doubled slashes reach the route.
     assert_eq!(app.get("//api//").await.status(), 200);
-}
 
-#[tokio::test]
-async fn unknown_paths_get_a_json_404() {
-    let app = server().await;
+    // Unknown paths get a JSON 404.
     let response = app.get("/api/nonexistent").await;
     assert_eq!(response.status(), 404);
     let body: serde_json::Value = response.json().await.unwrap();
     assert_eq!(body["message"], "Not Found");
-}
 
-#[tokio::test]
-async fn liveness_never_depends_on_dependencies() {
-    let app = TestServer::start(state_with(&[("database", false)]), HttpSettings::default()).await;
-    assert_eq!(app.get("/healthz").await.status(), 200);
-}
-
-#[tokio::test]
-async fn readiness_reports_each_dependency() {
-    let app = server().await;
-    let response = app.get("/readyz").await;
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["status"], "ok");
-    assert_eq!(body["checks"][0]["name"], "database");
-
-    let down = TestServer::start(
-        state_with(&[("database", true), ("broker", false)]),
-        HttpSettings::default(),
-    )
-    .await;
-    let response = down.get("/readyz").await;
-    assert_eq!(response.status(), 503);
-    let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!(body["status"], "unavailable");
-    assert_eq!(body["checks"][1]["ok"], false);
-}
-
-#[tokio::test]
-async fn every_response_carries_a_request_id() {
-    let app = server().await;
+    // Every response carries its own request id.
     let first = app.get("/api/").await;
     let second = app.get("/api/").await;
     let a = first.headers()["x-request-id"].to_str().unwrap().to_owned();
@@ -86,13 +46,31 @@ async fn every_response_carries_a_request_id() {
     assert_ne!(a, b);
 }
 
+/// A broker nobody listens on: readiness names it as down, liveness does not care.
+#[tokio::test]
+async fn readiness_reports_each_dependency_and_liveness_none() {
+    let app = TestApp::spawn_with(|s| {
+        s.amqp.url = Some("amqp://guest:guest@127.0.0.1:1/%2f".into());
+        s.amqp.queue = ents_test_support::unique_name("ents_skeleton_jobs");
+    })
+    .await;
+    let response = app.get("/readyz").await;
+    assert_eq!(response.status(), 503);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    assert_eq!(body["checks"][0]["name"], "database");
+    assert_eq!(body["checks"][0]["ok"], true);
+    assert_eq!(body["checks"][1]["name"], "broker");
+    assert_eq!(body["checks"][1]["ok"], false);
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
 #[tokio::test]
 async fn cors_preflight_lists_methods_and_headers_for_allowed_origins() {
-    let settings = HttpSettings {
-        allowed_origins: vec!["http://localhost:5173".into()],
-        ..HttpSettings::default()
-    };
-    let app = TestServer::start(state_with(&[]), settings).await;
+    let app = TestApp::spawn_with(|s| {
+        s.http.cors_allowed_origins = vec!["http://localhost:5173".into()];
+    })
+    .await;
     let response = app
         .client
         .request(reqwest::Method::OPTIONS, app.url("/api/"))
@@ -144,7 +122,7 @@ async fn cors_preflight_lists_methods_and_headers_for_allowed_origins() {
 
 #[tokio::test]
 async fn openapi_and_its_offline_ui_are_served() {
-    let app = server().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/api/openapi.json").await;
     assert_eq!(response.status(), 200);
     let doc: serde_json::Value = response.json().await.unwrap();
@@ -157,15 +135,12 @@ async fn openapi_and_its_offline_ui_are_served() {
 
 #[tokio::test]
 async fn the_dashboard_is_served_with_a_client_route_fallback() {
-    let dir = std::env::temp_dir().join(format!("ents-spa-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(ents_test_support::unique_name("ents-spa"));
     std::fs::create_dir_all(dir.join("assets")).unwrap();
     std::fs::write(dir.join("index.html"), "<html>dashboard</html>").unwrap();
     std::fs::write(dir.join("assets/app.js"), "console.log(1)").unwrap();
-    let settings = HttpSettings {
-        static_dir: Some(dir.clone()),
-        ..HttpSettings::default()
-    };
-    let app = TestServer::start(state_with(&[]), settings).await;
+    let static_dir = dir.clone();
+    let app = TestApp::spawn_with(move |s| s.web.static_dir = Some(static_dir)).await;
 
     assert_eq!(
         app.get("/assets/app.js").await.text().await.unwrap(),
