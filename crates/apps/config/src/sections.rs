@@ -424,7 +424,8 @@ impl Default for SeriesConfig {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ExportsConfig {
-    /// Where export files are written (created when missing). The API server and the
+    /// Where export files are written (created when missing; relative to the working
+    /// directory, by default under the repository's ignored `data/`). The API server and the
     /// worker must see the same directory (a shared volume when they run on two hosts).
     pub directory: PathBuf,
     /// Finished files are deleted this many hours after they were written.
@@ -436,7 +437,7 @@ pub struct ExportsConfig {
 impl Default for ExportsConfig {
     fn default() -> Self {
         Self {
-            directory: PathBuf::from("exports"),
+            directory: PathBuf::from("data/exports"),
             retention_hours: 24,
             batch_rows: 5_000,
         }
