@@ -1,7 +1,7 @@
 //! Network failures between the services and the broker lose no job and run none twice.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -1,7 +1,7 @@
 //! The consumer survives a panicking handler and lets running jobs finish on shutdown.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -2,7 +2,7 @@
 //! accepted before, during or after the cut is written, with no message left behind.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! naming no job, ends in the dead-letter queue.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! a row), an upstream one at the wrong revision, an empty one, one already ours.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use diesel_async::AsyncPgConnection;
 use ents_persistence::error::UPSTREAM_HEAD;

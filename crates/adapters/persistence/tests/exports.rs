@@ -2,7 +2,7 @@
 //! (a server-side cursor), resampled means equal to the series reads', unknown cells.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveDateTime};

@@ -2,7 +2,7 @@
 //! atomic), API keys (scoped to their owner, digests only).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use ents_domain::auth::{

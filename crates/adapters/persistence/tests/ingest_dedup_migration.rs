@@ -3,7 +3,7 @@
 //! sensors merged, and down.sql restores every row as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use diesel::migration::{Migration, MigrationSource};
 use diesel::pg::Pg;

@@ -1,7 +1,7 @@
 //! `PgJobRepository` against the `JobRepository` contract (ents_domain::jobs::ports).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

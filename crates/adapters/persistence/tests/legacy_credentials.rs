@@ -5,7 +5,7 @@
 //! switch-over).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::Utc;
 use ents_domain::auth::{ApiKeyRepository, ApiKeyScope, Digest, RefreshTokenRepository};

@@ -2,7 +2,7 @@
 //! columns, and deletion that keeps measurements.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use ents_domain::loggers::{
     LoggerChanges, LoggerFilter, LoggerId, LoggerRepository, LoraCredentials, NewLogger, TtnState,

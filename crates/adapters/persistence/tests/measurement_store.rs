@@ -2,7 +2,7 @@
 //! sensor creation, batches, and the legacy named readings.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! snapshot instead of pg_dump).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use diesel::migration::{Migration, MigrationSource};
 use diesel::pg::Pg;

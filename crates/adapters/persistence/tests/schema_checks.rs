@@ -2,7 +2,7 @@
 //! indexed, `schema.rs` in step with the database, sessions in UTC.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use diesel::{Column, Expression, Table};
 use ents_persistence::migrate::UPSTREAM_TABLES;

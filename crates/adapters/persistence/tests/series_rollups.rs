@@ -4,7 +4,7 @@
 //! migration back-fills the rollups of an adopted database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use diesel_async::AsyncPgConnection;

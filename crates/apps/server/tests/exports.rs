@@ -4,7 +4,7 @@
 //! mid-export (`docs/exports.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! Google sign-in end to end against a local fake Google: state cookie, PKCE, ID-token
 //! checks, user matching, and upstream's login answer.
 
-mod common;
+use crate::common;
 
 #[path = "../../../adapters/auth/tests/support/fake_google.rs"]
 mod fake_google;

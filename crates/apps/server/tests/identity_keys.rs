@@ -3,7 +3,7 @@
 //! named scoped keys, revocation, legacy plaintext keys — and no key in any response but
 //! the one that creates it.
 
-mod common;
+use crate::common;
 
 use common::identity::*;
 use ents_runtime::testing::TestApp;

@@ -2,7 +2,7 @@
 //! Local accounts and the brute-force limits (per client IP, `X-Forwarded-For` only from a
 //! trusted proxy), and the `ents user` subcommands.
 
-mod common;
+use crate::common;
 
 use std::io::Write;
 use std::process::{Command, Stdio};

@@ -3,7 +3,7 @@
 //! refreshes within the grace, reuse after it, logout of one's own login only, and the
 //! cookie identity of browser writes behind the origin guard.
 
-mod common;
+use crate::common;
 
 use common::identity::*;
 use ents_runtime::testing::TestApp;

@@ -2,7 +2,7 @@
 //! Access tokens end to end: compatible tokens pass, every bad variant gets 401/403 with a
 //! JSON `msg` (never 500, never success).
 
-mod common;
+use crate::common;
 
 use common::identity::*;
 use ents_runtime::testing::{ACCESS_SECRET, REFRESH_SECRET, TestApp};

@@ -3,10 +3,8 @@
 //! who may do what, races on names, EUI normalisation, deletion with measurements. The TTN
 //! registration jobs, against a fake TTN, are in `loggers/ttn.rs`.
 
-mod common;
-#[path = "loggers/support.rs"]
+use crate::common;
 mod support;
-#[path = "loggers/ttn.rs"]
 mod ttn;
 
 use ents_runtime::testing::TestApp;

@@ -2,7 +2,7 @@
 //! The registry's public contract (docs/compatibility.md#registry, as the dashboard uses it):
 //! shapes and key order, messages, validation, and one transaction per write.
 
-mod common;
+use crate::common;
 
 use common::registry::*;
 use ents_runtime::testing::TestApp;

@@ -3,7 +3,7 @@
 //! (cells, memberships, tags, loggers) × every kind of caller → the expected status, and nothing
 //! changed where the write was refused.
 
-mod common;
+use crate::common;
 
 use common::registry::*;
 use ents_runtime::testing::TestApp;

@@ -3,7 +3,7 @@
 //! Nothing here may panic.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{bin, sidecar, stems, writes};
 use ents_domain::measurements::{IngestError, Upload};

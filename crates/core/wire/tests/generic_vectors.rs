@@ -2,7 +2,7 @@
 //! `teros12`-of-zeros outcome when sent down the legacy path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{bin, events, sidecar, stems, writes};
 use ents_domain::measurements::{SensorType, Upload};

@@ -3,7 +3,7 @@
 //! Socket.IO payload, and the upstream outcome when sent down the generic path.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{bin, events, sidecar, stems, writes};
 use ents_domain::measurements::{IngestError, Upload};

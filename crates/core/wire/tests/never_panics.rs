@@ -4,7 +4,7 @@
 //! it is fast and reproducible; `fuzz/` goes further.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use base64::Engine as _;
 use common::{stems, vectors_dir};

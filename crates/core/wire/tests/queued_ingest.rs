@@ -3,7 +3,7 @@
 //! earlier releases are still written and read the same.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{bin, hex, stems};
 use ents_domain::measurements::Upload;

@@ -1,7 +1,7 @@
 //! `POST /api/sensor_json/` bodies (docs/wire-format.md#json-uploads).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{events, writes};
 use ents_domain::measurements::{IngestError, Upload};

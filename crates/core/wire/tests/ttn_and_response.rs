@@ -1,7 +1,7 @@
 //! TTN v3 uplinks (docs/wire-format.md#ttn-webhooks) and the legacy `Response` bodies.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use common::{bin, hex, vectors_dir, writes};
 use ents_domain::measurements::Upload;

@@ -1,6 +1,6 @@
 //! Device authentication options (docs/compatibility.md#ingestion): all off by default.
 
-use crate::support::*;
+use super::support::*;
 use ents_runtime::testing::TestApp;
 
 #[tokio::test]

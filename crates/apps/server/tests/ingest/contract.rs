@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::support::*;
+use super::support::*;
 
 #[tokio::test]
 async fn a_retried_upload_answers_200_every_time_and_stores_one_row() {

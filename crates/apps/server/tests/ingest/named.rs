@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::support::*;
+use super::support::*;
 
 async fn post_json(
     app: &ents_runtime::testing::TestApp,

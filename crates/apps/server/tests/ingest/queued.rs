@@ -13,7 +13,7 @@ use ents_runtime::testing::TestApp;
 use ents_test_support::{amqp_url, messages_ready, unique_name};
 use secrecy::SecretString;
 
-use crate::support::*;
+use super::support::*;
 
 async fn queued_app(broker: String) -> (TestApp, String) {
     queued_app_with(broker, |_| {}).await

@@ -78,7 +78,7 @@ async fn device_time_is_stored_as_utc_in_any_zone() {
     let response = http
         .post(format!("{base}/api/sensor/"))
         .header("Content-Type", "application/octet-stream")
-        .body(crate::support::power_bytes(1, 1, 1_700_000_000, 1.0, 1.0))
+        .body(super::support::power_bytes(1, 1, 1_700_000_000, 1.0, 1.0))
         .send()
         .await
         .unwrap();

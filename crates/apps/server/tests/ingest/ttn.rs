@@ -2,7 +2,7 @@
 
 use serde_json::{Value, json};
 
-use crate::support::*;
+use super::support::*;
 
 const JSON: &str = "application/json";
 

@@ -5,7 +5,7 @@ use ents_domain::measurements::{SensorValue, StoredRow, Upload};
 use ents_runtime::testing::TestApp;
 use serde_json::{Value, json};
 
-use crate::support::*;
+use super::support::*;
 
 /// What `upload` stores, in the sidecars' `writes` layout.
 fn writes(upload: &Upload) -> Value {

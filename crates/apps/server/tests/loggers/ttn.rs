@@ -6,7 +6,7 @@ use serde_json::json;
 use wiremock::matchers::{any, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::support::*;
+use super::support::*;
 
 async fn answer_all(ttn: &MockServer, status: u16) {
     Mock::given(any())

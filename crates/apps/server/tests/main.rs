@@ -1,0 +1,18 @@
+//! The integration tests of this crate, one binary (one link, one file on disk) with a
+//! module per area.
+
+mod cli;
+mod common;
+mod exports;
+mod identity_google;
+mod identity_keys;
+mod identity_local;
+mod identity_sessions;
+mod identity_tokens;
+#[path = "ingest/main.rs"]
+mod ingest;
+mod loggers;
+mod reading_data;
+mod registry_contract;
+mod registry_matrix;
+mod skeleton;
