@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The map matches the ground: `docs/architecture.md`'s crate table is checked against
 //! `cargo metadata` (no crate depends on a workspace crate its row does not allow), the
 //! layering rules behind the table hold, and every port of the domain has a row in the ports
