@@ -8,7 +8,7 @@ use std::time::Duration;
 use ents_config::Settings;
 use ents_domain::jobs::JobService;
 use ents_domain::live::LiveFeed;
-use ents_persistence::testing::TestDb;
+pub use ents_persistence::testing::TestDb;
 use secrecy::SecretString;
 
 use crate::Application;

@@ -118,6 +118,8 @@ impl JobRunner {
         let span = tracing::Span::current();
         span.record("job.kind", job.kind.as_str());
         span.record("job.attempt", job.attempts);
+        // Operators (and the fleet test) see which process runs which attempt.
+        tracing::info!("job started");
 
         // A consumer that died mid-attempt (a crash, a poison message) leaves the attempt
         // counted: give up once the budget is spent instead of crashing forever.
