@@ -31,6 +31,9 @@ pub enum ApiError {
     /// `{"error": …}` (the dashboard reads `error.response.data.error`).
     #[error("{0}")]
     ErrorKey(String),
+    /// The body did not arrive within `http.body_read_timeout_ms`.
+    #[error("request body timed out")]
+    RequestTimeout,
     /// The client failed too often (brute-force limit); it may retry after this long.
     #[error("too many failed attempts")]
     TooManyRequests { retry_after: std::time::Duration },
@@ -68,6 +71,7 @@ impl ResponseError for ApiError {
             Self::RouteNotFound => StatusCode::NOT_FOUND,
             Self::ErrorKey(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
     }
 
@@ -99,6 +103,7 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { .. } => {
                 json!({ "msg": "Too many failed attempts, try again later" })
             }
+            Self::RequestTimeout => json!({ "message": "Request body not received in time" }),
         };
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Domain(DomainError::Unavailable(_))) {
@@ -108,6 +113,10 @@ impl ResponseError for ApiError {
             // Whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3).
             let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
             response.insert_header(("Retry-After", secs.max(1).to_string()));
+        }
+        if matches!(self, Self::RequestTimeout) {
+            // The rest of the body may still be on its way: the connection cannot be reused.
+            response.force_close();
         }
         response.json(body)
     }

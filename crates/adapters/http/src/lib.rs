@@ -7,6 +7,7 @@
 //! state (the OpenAPI snapshot).
 
 pub mod auth;
+mod body_deadline;
 mod cors;
 mod error;
 mod fallback;

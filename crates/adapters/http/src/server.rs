@@ -12,7 +12,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::state::AppState;
-use crate::{cors, error, fallback, openapi, request_id, routes, spa};
+use crate::{body_deadline, cors, error, fallback, openapi, request_id, routes, spa};
 
 /// What the HTTP layer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -28,6 +28,14 @@ pub struct HttpSettings {
     /// The built dashboard to serve, if any.
     pub static_dir: Option<PathBuf>,
     pub shutdown_timeout: Duration,
+    /// Longest wait for a request's head; zero disables it (actix's `client_request_timeout`).
+    pub client_request_timeout: Duration,
+    /// Longest wait for the client to close after the response; zero disables it.
+    pub client_disconnect_timeout: Duration,
+    /// Longest time to receive a whole body once the head is in ([`body_deadline`]).
+    pub body_read_timeout: Duration,
+    /// Most open connections per worker thread.
+    pub max_connections: usize,
 }
 
 impl Default for HttpSettings {
@@ -39,6 +47,10 @@ impl Default for HttpSettings {
             allowed_origins: Vec::new(),
             static_dir: None,
             shutdown_timeout: Duration::from_secs(30),
+            client_request_timeout: Duration::from_secs(5),
+            client_disconnect_timeout: Duration::from_secs(1),
+            body_read_timeout: Duration::from_secs(20),
+            max_connections: 4_096,
         }
     }
 }
@@ -54,6 +66,11 @@ pub fn serve(
     let api_doc = openapi::openapi();
     let workers = settings.workers;
     let shutdown = settings.shutdown_timeout.as_secs();
+    let (request_timeout, disconnect_timeout, max_connections) = (
+        settings.client_request_timeout,
+        settings.client_disconnect_timeout,
+        settings.max_connections.max(1),
+    );
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(state.clone())
@@ -80,7 +97,13 @@ pub fn serve(
         if let Some(dir) = &settings.static_dir {
             app = app.service(spa::dashboard(dir));
         }
+        let body_read_timeout = settings.body_read_timeout;
         app.default_service(web::to(fallback::not_found_or_redirect))
+            // Innermost: a body's deadline starts once routing is done, and its 408 replaces
+            // whatever the handler made of a body that never came.
+            .wrap(from_fn(move |req, next| {
+                body_deadline::enforce(body_read_timeout, req, next)
+            }))
             .wrap(Compress::default())
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))
@@ -88,6 +111,11 @@ pub fn serve(
             // Doubled slashes (`/api//cell/id`, the `ents` package's URLs) reach their route.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
     })
+    // A slow or silent client (slowloris) must not hold a connection for ever: the head and
+    // the close are bounded here, the body by `body_deadline`, the count by `max_connections`.
+    .client_request_timeout(request_timeout)
+    .client_disconnect_timeout(disconnect_timeout)
+    .max_connections(max_connections)
     .listen(listener)?
     .shutdown_timeout(shutdown);
     if let Some(workers) = workers {

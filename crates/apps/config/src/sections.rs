@@ -108,6 +108,16 @@ pub struct HttpConfig {
     pub public_url: Option<String>,
     /// Seconds to let in-flight requests finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Longest wait for a request's head (line and headers) once a connection is open or
+    /// idle between requests; then 408 and the connection is closed. 0 disables it.
+    pub client_request_timeout_ms: u64,
+    /// Longest wait for a client to close its side after the response. 0 disables it.
+    pub client_disconnect_timeout_ms: u64,
+    /// Longest time to receive a request's whole body, from the end of its head; then 408
+    /// and the connection is closed.
+    pub body_read_timeout_ms: u64,
+    /// Most open connections per worker thread; further ones wait in the kernel's backlog.
+    pub max_connections: usize,
 }
 
 impl Default for HttpConfig {
@@ -122,6 +132,10 @@ impl Default for HttpConfig {
             client_url: None,
             public_url: None,
             shutdown_timeout_secs: 30,
+            client_request_timeout_ms: 5_000,
+            client_disconnect_timeout_ms: 1_000,
+            body_read_timeout_ms: 20_000,
+            max_connections: 4_096,
         }
     }
 }

@@ -87,6 +87,12 @@ impl Settings {
         if self.http.body_limit_bytes == 0 || self.http.json_limit_bytes == 0 {
             return Err(invalid("http.body_limit_bytes", "limits must be positive"));
         }
+        if self.http.body_read_timeout_ms == 0 {
+            return Err(invalid("http.body_read_timeout_ms", "must be positive"));
+        }
+        if self.http.max_connections == 0 {
+            return Err(invalid("http.max_connections", "must be at least 1"));
+        }
         if self.amqp.queue.trim().is_empty() {
             return Err(invalid("amqp.queue", "must not be empty"));
         }

@@ -4,6 +4,8 @@
 mod cli;
 mod common;
 mod exports;
+#[path = "faults/main.rs"]
+mod faults;
 mod identity_google;
 mod identity_keys;
 mod identity_local;

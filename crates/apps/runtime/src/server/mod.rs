@@ -130,5 +130,11 @@ fn http_settings(settings: &Settings) -> HttpSettings {
         allowed_origins: settings.http.allowed_origins(),
         static_dir: settings.web.static_dir.clone(),
         shutdown_timeout: Duration::from_secs(settings.http.shutdown_timeout_secs),
+        client_request_timeout: Duration::from_millis(settings.http.client_request_timeout_ms),
+        client_disconnect_timeout: Duration::from_millis(
+            settings.http.client_disconnect_timeout_ms,
+        ),
+        body_read_timeout: Duration::from_millis(settings.http.body_read_timeout_ms),
+        max_connections: settings.http.max_connections,
     }
 }
