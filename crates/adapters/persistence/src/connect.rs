@@ -18,7 +18,20 @@ pub(crate) struct SessionOptions {
     /// Server-side bound on any one statement; `None` disables it explicitly, whatever the
     /// server or role default (migrations may legitimately run long).
     pub statement_timeout: Option<Duration>,
+    /// Server-side bound on a transaction left idle (`idle_in_transaction_session_timeout`):
+    /// a client that vanished mid-transaction behind a partition would otherwise hold its
+    /// locks, and a retried upload would wait on them. `None` disables it explicitly.
+    pub idle_in_transaction_timeout: Option<Duration>,
+    /// `TCP_USER_TIMEOUT`: how long sent data may stay unacknowledged before the kernel
+    /// drops the connection (a cut network). `None` keeps the system default.
+    pub tcp_user_timeout: Option<Duration>,
 }
+
+/// TCP keepalive on every connection, so an idle pooled connection to a vanished peer is
+/// found dead in about `IDLE + INTERVAL × RETRIES` (16 s) rather than the kernel's two hours.
+const KEEPALIVE_IDLE: Duration = Duration::from_secs(10);
+const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(2);
+const KEEPALIVE_RETRIES: u32 = 3;
 
 /// Connects to `url` and prepares the session.
 ///
@@ -32,6 +45,14 @@ pub(crate) async fn establish(
     let mut config = tokio_postgres::Config::from_str(url)
         .map_err(|e| PersistenceError::InvalidUrl(e.to_string()))?;
     config.connect_timeout(options.connect_timeout);
+    config
+        .keepalives(true)
+        .keepalives_idle(KEEPALIVE_IDLE)
+        .keepalives_interval(KEEPALIVE_INTERVAL)
+        .keepalives_retries(KEEPALIVE_RETRIES);
+    if let Some(timeout) = options.tcp_user_timeout {
+        config.tcp_user_timeout(timeout);
+    }
     if config.get_application_name().is_none() {
         config.application_name("ents-backend");
     }
@@ -40,8 +61,11 @@ pub(crate) async fn establish(
         let mut conn = AsyncPgConnection::try_from_client_and_connection(client, connection)
             .await
             .map_err(|e| PersistenceError::Connect(e.to_string()))?;
-        conn.batch_execute(&session_sql(options.statement_timeout))
-            .await?;
+        conn.batch_execute(&session_sql(
+            options.statement_timeout,
+            options.idle_in_transaction_timeout,
+        ))
+        .await?;
         Ok::<_, PersistenceError>(conn)
     };
     // tokio-postgres' own connect_timeout covers only the TCP connect; a server (or proxy)
@@ -68,10 +92,18 @@ pub(crate) async fn establish_for_pool(
     })
 }
 
-fn session_sql(statement_timeout: Option<Duration>) -> String {
+fn session_sql(
+    statement_timeout: Option<Duration>,
+    idle_in_transaction: Option<Duration>,
+) -> String {
     // 0 means "no timeout" to PostgreSQL: never let a rounding turn a bound into none.
-    let millis = statement_timeout.map_or(0, |t| t.as_millis().clamp(1, i32::MAX as u128));
-    format!("SET TIME ZONE 'UTC'; SET statement_timeout = {millis};")
+    let millis = |t: Option<Duration>| t.map_or(0, |t| t.as_millis().clamp(1, i32::MAX as u128));
+    format!(
+        "SET TIME ZONE 'UTC'; SET statement_timeout = {}; \
+         SET idle_in_transaction_session_timeout = {};",
+        millis(statement_timeout),
+        millis(idle_in_transaction)
+    )
 }
 
 #[cfg(test)]
@@ -81,13 +113,18 @@ mod tests {
     #[test]
     fn session_sets_utc_and_a_nonzero_statement_timeout() {
         assert_eq!(
-            session_sql(None),
-            "SET TIME ZONE 'UTC'; SET statement_timeout = 0;"
+            session_sql(None, None),
+            "SET TIME ZONE 'UTC'; SET statement_timeout = 0; \
+             SET idle_in_transaction_session_timeout = 0;"
         );
         assert_eq!(
-            session_sql(Some(Duration::from_secs(30))),
-            "SET TIME ZONE 'UTC'; SET statement_timeout = 30000;"
+            session_sql(Some(Duration::from_secs(30)), Some(Duration::from_secs(5))),
+            "SET TIME ZONE 'UTC'; SET statement_timeout = 30000; \
+             SET idle_in_transaction_session_timeout = 5000;"
         );
-        assert!(session_sql(Some(Duration::from_micros(10))).ends_with("= 1;"));
+        let tiny = Some(Duration::from_micros(10));
+        assert!(
+            session_sql(tiny, tiny).ends_with("= 1; SET idle_in_transaction_session_timeout = 1;")
+        );
     }
 }

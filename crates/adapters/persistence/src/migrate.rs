@@ -140,6 +140,8 @@ async fn connect(url: &str) -> Result<AsyncPgConnection, PersistenceError> {
         SessionOptions {
             connect_timeout: CONNECT_TIMEOUT,
             statement_timeout: None,
+            idle_in_transaction_timeout: None,
+            tcp_user_timeout: None,
         },
     )
     .await

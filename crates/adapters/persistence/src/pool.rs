@@ -46,6 +46,10 @@ pub struct PoolSettings {
     pub connect_timeout: Duration,
     /// Server-side bound on any one statement (`SET statement_timeout`).
     pub statement_timeout: Duration,
+    /// Client-side bound on one whole repository operation, checkout included (see
+    /// [`Db::bounded`]); also the session's `idle_in_transaction_session_timeout` and the
+    /// socket's `TCP_USER_TIMEOUT`.
+    pub operation_timeout: Duration,
 }
 
 impl Default for PoolSettings {
@@ -57,7 +61,8 @@ impl Default for PoolSettings {
             create_timeout: Duration::from_secs(5),
             recycle_timeout: Duration::from_secs(2),
             connect_timeout: Duration::from_secs(5),
-            statement_timeout: Duration::from_secs(30),
+            statement_timeout: Duration::from_secs(5),
+            operation_timeout: Duration::from_secs(5),
         }
     }
 }
@@ -73,6 +78,7 @@ impl fmt::Debug for PoolSettings {
             .field("recycle_timeout", &self.recycle_timeout)
             .field("connect_timeout", &self.connect_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("operation_timeout", &self.operation_timeout)
             .finish()
     }
 }
@@ -100,6 +106,8 @@ impl Db {
         let options = SessionOptions {
             connect_timeout: settings.connect_timeout,
             statement_timeout: Some(settings.statement_timeout),
+            idle_in_transaction_timeout: Some(settings.operation_timeout),
+            tcp_user_timeout: Some(settings.operation_timeout),
         };
         let mut config = ManagerConfig::<AsyncPgConnection>::default();
         config.custom_setup =
@@ -114,15 +122,9 @@ impl Db {
                 recycle: Some(settings.recycle_timeout),
             })
             .build()?;
-        // The longest a healthy-but-slow operation can legitimately take: waiting for a
-        // connection, opening it, and a few statements each bounded server-side.
-        let operation_timeout = settings.wait_timeout
-            + settings.create_timeout
-            + settings.statement_timeout.saturating_mul(2)
-            + Duration::from_secs(1);
         Ok(Self {
             pool,
-            operation_timeout,
+            operation_timeout: settings.operation_timeout,
         })
     }
 
@@ -161,8 +163,11 @@ impl Db {
 
     /// Runs one repository operation under a client-side deadline. The pool timeouts bound
     /// getting a connection and `statement_timeout` bounds the server, but a connection
-    /// whose peer vanished without closing (a network partition) would otherwise wait for
-    /// TCP to give up. Errors: those of `operation`, or `Unavailable` at the deadline.
+    /// whose peer vanished without closing (a network partition, a frozen VM) would otherwise
+    /// wait for TCP to give up: this deadline is what a request can count on. A transaction
+    /// cut here is never committed by us (its connection is discarded as broken), and the
+    /// server rolls it back at `idle_in_transaction_session_timeout` at the latest.
+    /// Errors: those of `operation`, or `Unavailable` at the deadline.
     pub(crate) async fn bounded<T>(
         &self,
         operation: impl Future<Output = Result<T, DomainError>>,

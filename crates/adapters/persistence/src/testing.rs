@@ -63,6 +63,8 @@ impl TestDb {
             wait_timeout: Duration::from_secs(20),
             create_timeout: Duration::from_secs(20),
             connect_timeout: Duration::from_secs(20),
+            statement_timeout: Duration::from_secs(30),
+            operation_timeout: Duration::from_secs(60),
             ..PoolSettings::default()
         };
         let db = Db::new(&settings)

@@ -59,6 +59,7 @@ async fn an_outage_gives_unavailable_and_the_pool_recovers() {
         recycle_timeout: Duration::from_secs(2),
         connect_timeout: Duration::from_secs(5),
         statement_timeout: Duration::from_secs(5),
+        operation_timeout: Duration::from_secs(20),
     })
     .unwrap();
     let repo = PgJobRepository::new(db.clone());

@@ -39,6 +39,11 @@ pub struct DatabaseConfig {
     pub connect_timeout_ms: u64,
     /// PostgreSQL `statement_timeout` for every connection.
     pub statement_timeout_ms: u64,
+    /// Client-side deadline of one database operation (checkout and statements) on any
+    /// path: past it the caller gets `Unavailable` (503), even if the database stopped
+    /// answering without closing (a partition). Also `idle_in_transaction_session_timeout`
+    /// and `TCP_USER_TIMEOUT`.
+    pub operation_timeout_ms: u64,
 }
 
 impl Default for DatabaseConfig {
@@ -57,7 +62,8 @@ impl Default for DatabaseConfig {
             pool_create_timeout_ms: 3_000,
             pool_recycle_timeout_ms: 2_000,
             connect_timeout_ms: 3_000,
-            statement_timeout_ms: 30_000,
+            statement_timeout_ms: 5_000,
+            operation_timeout_ms: 5_000,
         }
     }
 }
@@ -77,6 +83,9 @@ impl DatabaseConfig {
     }
     pub fn statement_timeout(&self) -> Duration {
         Duration::from_millis(self.statement_timeout_ms)
+    }
+    pub fn operation_timeout(&self) -> Duration {
+        Duration::from_millis(self.operation_timeout_ms)
     }
 }
 

@@ -78,6 +78,9 @@ impl Settings {
         if self.database.pool_max_size == 0 {
             return Err(invalid("database.pool_max_size", "must be at least 1"));
         }
+        if self.database.operation_timeout_ms == 0 {
+            return Err(invalid("database.operation_timeout_ms", "must be positive"));
+        }
         if self.database.host.is_empty() && self.database.url.is_none() {
             return Err(invalid("database.host", "must not be empty"));
         }

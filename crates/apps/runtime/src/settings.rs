@@ -56,6 +56,7 @@ pub fn pool_settings(settings: &Settings) -> PoolSettings {
         recycle_timeout: db.recycle_timeout(),
         connect_timeout: db.connect_timeout(),
         statement_timeout: db.statement_timeout(),
+        operation_timeout: db.operation_timeout(),
     }
 }
 

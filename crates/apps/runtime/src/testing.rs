@@ -132,6 +132,9 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.database.url = Some(SecretString::from(database_url.to_owned()));
     settings.database.create_if_missing = false;
     settings.database.pool_max_size = 4;
+    // Roomy: test processes share a few cores; the fault tests set their own bounds.
+    settings.database.statement_timeout_ms = 30_000;
+    settings.database.operation_timeout_ms = 60_000;
     settings.http.listen = "127.0.0.1:0".into();
     settings.http.workers = Some(1);
     settings.http.shutdown_timeout_secs = 1;

@@ -2,18 +2,41 @@
 //! (the crates.io approach) without touching the real shared service.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
-use tokio::io::copy_bidirectional;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
-/// Forwards connections from `addr()` to a target while enabled. `cut()` drops every open
-/// connection and refuses new ones (they are accepted then closed at once) until `restore()`.
+/// What the proxy does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Forward,
+    /// New connections are accepted and closed at once (a stopped server: refused).
+    Refuse,
+    /// Connections are accepted and held, and nothing is forwarded either way (a cut
+    /// network or a frozen VM: packets dropped, no RST, the peer just goes silent).
+    Blackhole,
+    /// What clients send is delivered, what the server answers is dropped (the server did
+    /// the work, the client never hears of it: a commit or confirm lost on the way back).
+    DropReplies,
+}
+
+impl Mode {
+    /// Whether bytes going this way are dropped.
+    fn silences(self, to_server: bool) -> bool {
+        match self {
+            Self::Blackhole => true,
+            Self::DropReplies => !to_server,
+            Self::Forward | Self::Refuse => false,
+        }
+    }
+}
+
+/// Forwards connections from `addr()` to a target. `cut()` drops every open connection and
+/// refuses new ones until `restore()`; `blackhole()` silences every connection, open or new.
 pub struct ChaosProxy {
     addr: SocketAddr,
-    enabled: Arc<AtomicBool>,
+    mode: watch::Sender<Mode>,
     kill: broadcast::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -23,13 +46,13 @@ impl ChaosProxy {
     pub async fn start(target: &str) -> std::io::Result<Self> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let addr = listener.local_addr()?;
-        let enabled = Arc::new(AtomicBool::new(true));
+        let (mode, _) = watch::channel(Mode::Forward);
         let (kill, _) = broadcast::channel(4);
         let target = target.to_owned();
-        let task = tokio::spawn(accept_loop(listener, target, enabled.clone(), kill.clone()));
+        let task = tokio::spawn(accept_loop(listener, target, mode.clone(), kill.clone()));
         Ok(Self {
             addr,
-            enabled,
+            mode,
             kill,
             task,
         })
@@ -45,13 +68,28 @@ impl ChaosProxy {
 
     /// Drops all connections and refuses new ones.
     pub fn cut(&self) {
-        self.enabled.store(false, Ordering::SeqCst);
+        self.mode.send_replace(Mode::Refuse);
         let _ = self.kill.send(());
     }
 
-    /// Lets connections through again.
+    /// Stops forwarding without closing anything: open connections go silent (the bytes
+    /// in flight are lost), new ones are accepted and never answered. The peers see no
+    /// error, only silence, until `restore()`.
+    pub fn blackhole(&self) {
+        self.mode.send_replace(Mode::Blackhole);
+    }
+
+    /// Delivers what clients send but drops every answer, on open and new connections,
+    /// until `restore()`.
+    pub fn drop_replies(&self) {
+        self.mode.send_replace(Mode::DropReplies);
+    }
+
+    /// Lets connections through again. Connections silenced by `blackhole()` are closed
+    /// then (as their peers' kernels would have given up on them during a long partition).
     pub fn restore(&self) {
-        self.enabled.store(true, Ordering::SeqCst);
+        let _ = self.kill.send(());
+        self.mode.send_replace(Mode::Forward);
     }
 
     /// Drops the open connections but keeps accepting new ones (a network blip).
@@ -70,27 +108,86 @@ impl Drop for ChaosProxy {
 async fn accept_loop(
     listener: TcpListener,
     target: String,
-    enabled: Arc<AtomicBool>,
+    mode: watch::Sender<Mode>,
     kill: broadcast::Sender<()>,
 ) {
     loop {
-        let Ok((mut inbound, _)) = listener.accept().await else {
+        let Ok((inbound, _)) = listener.accept().await else {
             continue;
         };
-        if !enabled.load(Ordering::SeqCst) {
-            drop(inbound);
-            continue;
-        }
-        let target = target.clone();
-        let mut killed = kill.subscribe();
-        tokio::spawn(async move {
-            let Ok(mut outbound) = TcpStream::connect(&target).await else {
-                return;
-            };
-            tokio::select! {
-                _ = copy_bidirectional(&mut inbound, &mut outbound) => {}
-                _ = killed.recv() => {}
+        let current = *mode.borrow();
+        match current {
+            Mode::Refuse => drop(inbound),
+            Mode::Blackhole => {
+                let mut killed = kill.subscribe();
+                tokio::spawn(async move {
+                    let _held = inbound;
+                    let _ = killed.recv().await;
+                });
             }
-        });
+            Mode::Forward | Mode::DropReplies => {
+                let target = target.clone();
+                let killed = kill.subscribe();
+                tokio::spawn(forward(inbound, target, mode.subscribe(), killed));
+            }
+        }
     }
+}
+
+/// Copies both ways until both sides have closed or the connection is killed; a direction
+/// the mode silences stops forwarding (its bytes are dropped) but nothing is closed.
+async fn forward(
+    mut inbound: TcpStream,
+    target: String,
+    mode: watch::Receiver<Mode>,
+    mut killed: broadcast::Receiver<()>,
+) {
+    let Ok(mut outbound) = TcpStream::connect(&target).await else {
+        return;
+    };
+    let (from_client, to_client) = inbound.split();
+    let (from_server, to_server) = outbound.split();
+    let both = async {
+        tokio::join!(
+            pump(from_client, to_server, mode.clone(), true),
+            pump(from_server, to_client, mode, false)
+        )
+    };
+    tokio::select! {
+        _ = both => {}
+        _ = killed.recv() => {}
+    }
+}
+
+/// One direction: forwards until EOF (then half-closes the other side), or holds silently
+/// for ever once the mode silences it.
+async fn pump(
+    mut from: impl AsyncRead + Unpin,
+    mut to: impl AsyncWrite + Unpin,
+    mut mode: watch::Receiver<Mode>,
+    to_server: bool,
+) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let read = tokio::select! {
+            read = from.read(&mut buffer) => read,
+            _ = mode.wait_for(|m| m.silences(to_server)) => break,
+        };
+        let n = match read {
+            Ok(0) | Err(_) => {
+                let _ = to.shutdown().await;
+                return;
+            }
+            Ok(n) => n,
+        };
+        if mode.borrow().silences(to_server) {
+            break;
+        }
+        if to.write_all(&buffer[..n]).await.is_err() {
+            return;
+        }
+    }
+    // Silenced: keep reading (so the sender is not blocked) and drop everything.
+    while matches!(from.read(&mut buffer).await, Ok(n) if n > 0) {}
+    std::future::pending::<()>().await;
 }

@@ -7,7 +7,8 @@
 //! per upload falls as the load grows, which is where PostgreSQL spends its time. Every
 //! caller still gets its own outcome only after its upload is committed: nothing is
 //! acknowledged early. A batch that fails as a whole (one bad upload makes its transaction
-//! fail) is retried upload by upload, so only the culprit gets the error.
+//! fail) is retried upload by upload, so only the culprit gets the error — unless it failed
+//! because the database is unavailable, which every upload of the batch then gets at once.
 
 use std::sync::Arc;
 
@@ -53,6 +54,15 @@ impl BatchHandler for Writer {
         match self.0.store_batch(&uploads).await {
             Ok(outcomes) if outcomes.len() == uploads.len() => {
                 outcomes.into_iter().map(Ok).collect()
+            }
+            // The database did not answer in time: one by one, each upload would wait out
+            // the deadline again (N deadlines for the last caller). All get the answer.
+            Err(DomainError::Unavailable(cause)) => {
+                tracing::warn!(%cause, "batch not stored: database unavailable");
+                uploads
+                    .iter()
+                    .map(|_| Err(DomainError::Unavailable(cause.clone())))
+                    .collect()
             }
             result => {
                 if let Err(error) = result {

@@ -1,6 +1,9 @@
 //! Bounded under faults (issue 11): slow clients, a database or broker that stops answering
 //! without refusing (a blackhole). Each test has its own server, database and proxy; the
 //! partition tests are slow (seconds of outage each) and run in parallel under nextest.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+// The chaos tests print the figures docs/faults.md quotes (`--no-capture`).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod database_blackhole;
 mod slow_clients;
+mod support;
