@@ -4,7 +4,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use ents_domain::jobs::{Job, JobQueue, QueueError};
 use ents_wire::job_message::JobMessage;
-use lapin::options::BasicPublishOptions;
+use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
+use lapin::types::FieldTable;
 use lapin::{BasicProperties, Confirmation};
 use tokio::time::Instant;
 
@@ -72,6 +73,44 @@ impl AmqpJobQueue {
     /// declares the topology. Useful at start-up to fail fast or to log the broker's state.
     pub async fn ensure_connected(&self) -> Result<(), AmqpError> {
         self.session().await.map(drop)
+    }
+
+    /// Whether the broker answers within `within`: a round trip (a passive declare of the
+    /// main queue) on the open session, opening one if needed. A connection that looks open
+    /// to a broker gone silent (a partition: no RST) fails it, and is dropped then.
+    /// Errors: `Timeout`, or those of connecting and declaring.
+    pub async fn check(&self, within: Duration) -> Result<(), AmqpError> {
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let round_trip = async {
+            let session = self.session().await?;
+            let declared = session
+                .channel
+                .queue_declare(
+                    short(&self.inner.topology.main),
+                    passive,
+                    FieldTable::default(),
+                )
+                .await;
+            if declared.is_err() {
+                self.discard(&session);
+            }
+            declared.map(drop).map_err(AmqpError::from)
+        };
+        match tokio::time::timeout(within, round_trip).await {
+            Ok(result) => result,
+            Err(_) => {
+                if let Some(session) = self.current() {
+                    self.discard(&session);
+                }
+                Err(AmqpError::Timeout {
+                    what: "the broker's answer",
+                    after: within,
+                })
+            }
+        }
     }
 
     /// A probe for `/readyz` sharing this queue's connection.

@@ -8,9 +8,10 @@ use crate::publisher::AmqpJobQueue;
 /// Longest time a readiness check may take: `/readyz` must answer quickly.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// `/readyz` probe "broker": ready when the publisher's connection is open, or can be
-/// opened right now (the publisher connects lazily, so an idle server is not reported
-/// down just because it has not published yet).
+/// `/readyz` probe "broker": ready when the broker answers a round trip on the publisher's
+/// connection, opened now if needed (the publisher connects lazily, so an idle server is not
+/// reported down just because it has not published yet). An open connection alone proves
+/// nothing: to a broker behind a partition it stays open, silent.
 #[derive(Clone)]
 pub struct AmqpReadiness {
     queue: AmqpJobQueue,
@@ -29,15 +30,11 @@ impl ReadinessProbe for AmqpReadiness {
     }
 
     async fn check(&self) -> Result<(), String> {
-        if self.queue.is_connected() {
-            return Ok(());
-        }
         let bound = CHECK_TIMEOUT.min(self.queue.settings().connect_timeout);
-        match tokio::time::timeout(bound, self.queue.ensure_connected()).await {
-            Ok(Ok(())) => Ok(()),
-            // AmqpError messages never contain the URL, so they are safe to show.
-            Ok(Err(error)) => Err(error.to_string()),
-            Err(_) => Err(format!("broker did not answer within {bound:?}")),
-        }
+        // AmqpError messages never contain the URL, so they are safe to show.
+        self.queue
+            .check(bound)
+            .await
+            .map_err(|error| error.to_string())
     }
 }

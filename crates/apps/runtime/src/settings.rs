@@ -22,6 +22,9 @@ pub fn amqp_settings(settings: &Settings) -> Option<AmqpSettings> {
         queue: settings.amqp.queue.clone(),
         prefetch: settings.amqp.prefetch,
         confirm_timeout: Duration::from_millis(settings.amqp.confirm_timeout_ms),
+        // `confirm_timeout_ms` bounds a whole publish, reconnects included: it is what an
+        // upload in queued mode (or a request that starts a job) can wait for the broker.
+        publish_deadline: Duration::from_millis(settings.amqp.confirm_timeout_ms),
         ..AmqpSettings::default()
     })
 }

@@ -60,15 +60,23 @@ impl AmqpIngestQueue {
 #[async_trait]
 impl MeasurementStore for AmqpIngestQueue {
     /// Errors: `Unavailable` when the database (reference check) or the broker cannot be used
-    /// within their deadlines; nothing is queued then.
+    /// within their deadlines: the wait for the broker's confirm is bounded by
+    /// `publish_deadline` in all (waiting behind other uploads' publishes included). An
+    /// upload answered `Unavailable` may still have been queued (its confirm was lost or
+    /// late): the worker writes uploads idempotently, so the device's retry is deduplicated.
     async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
         let missing = self.references.missing_references(upload).await?;
         if !missing.is_empty() {
             return Ok(StoreOutcome::Missing(missing));
         }
-        self.packer
-            .submit(upload.clone())
+        let deadline = self.queue.settings().publish_deadline;
+        tokio::time::timeout(deadline, self.packer.submit(upload.clone()))
             .await
+            .unwrap_or_else(|_| {
+                Ok(Err(format!(
+                    "the broker did not confirm within {deadline:?}"
+                )))
+            })
             .unwrap_or_else(|stopped| Err(stopped.to_string()))
             .map_err(DomainError::Unavailable)?;
         Ok(StoreOutcome::Accepted)

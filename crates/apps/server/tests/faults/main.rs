@@ -4,6 +4,7 @@
 // The chaos tests print the figures docs/faults.md quotes (`--no-capture`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
+mod broker_blackhole;
 mod database_blackhole;
 mod slow_clients;
 mod support;
