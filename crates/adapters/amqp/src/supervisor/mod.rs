@@ -70,7 +70,10 @@ pub(crate) async fn supervise<W, F>(
                 let mut deliveries = Deliveries::new(&session, consumer, &mut shutdown);
                 match work.consume(&mut deliveries).await {
                     Ok(()) => {
-                        unsubscribe(&session, tag.as_str(), settings.shutdown_grace).await;
+                        // One round trip: a broker gone silent must not hold the stop
+                        // for the whole grace, which is for the running work.
+                        let cancel_within = settings.connect_timeout.min(settings.shutdown_grace);
+                        unsubscribe(&session, tag.as_str(), cancel_within).await;
                         work.finish(settings.shutdown_grace).await;
                         session.close().await;
                         tracing::info!(consumer = W::NAME, "stopped");

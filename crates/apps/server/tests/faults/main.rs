@@ -8,3 +8,4 @@ mod broker_blackhole;
 mod database_blackhole;
 mod slow_clients;
 mod support;
+mod worker;
