@@ -4,7 +4,8 @@
 //! a client that declares `Content-Length: 100` and sends 10 bytes would hold its connection
 //! and a handler for ever. Every body is therefore read through a stream that fails once the
 //! deadline has passed, and a request whose body timed out answers 408 (and closes its
-//! connection), whatever the handler made of the failed read.
+//! connection), whatever the handler made of the failed read. Upgraded connections (the
+//! WebSocket) are exempt: their payload is the stream of frames.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -30,6 +31,14 @@ pub(crate) async fn enforce(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    // After an upgrade (the live push's WebSocket) the payload is the connection's whole
+    // life, not a body: no deadline.
+    if req.head().upgrade() {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
+    }
     let expired = Arc::new(AtomicBool::new(false));
     let body = Deadline {
         inner: req.take_payload(),

@@ -95,3 +95,49 @@ async fn a_head_that_never_completes_gets_408_or_a_closed_connection() {
     assert!(took < GIVE_UP, "{took:?}");
     assert_eq!(app.get("/api/").await.status(), 200);
 }
+
+/// The body deadline is not a connection deadline: a WebSocket (the live push) outlives it.
+#[tokio::test]
+async fn a_websocket_outlives_the_body_deadline() {
+    let app = app().await;
+    let mut stream = TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+    stream
+        .write_all(
+            b"GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\n\
+              Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\
+              Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n",
+        )
+        .await
+        .unwrap();
+    let opened = read_until(&mut stream, "\"sid\"").await;
+    assert!(opened.starts_with("HTTP/1.1 101"), "{opened}");
+
+    // Past the 1 s body deadline, the socket still talks: Socket.IO's connect to `/`.
+    tokio::time::sleep(Duration::from_millis(2_500)).await;
+    let mask = [1u8, 2, 3, 4];
+    let mut frame = vec![0x81, 0x80 | 2];
+    frame.extend_from_slice(&mask);
+    frame.extend(b"40".iter().zip(mask.iter().cycle()).map(|(b, m)| b ^ m));
+    stream.write_all(&frame).await.unwrap();
+    let answer = read_until(&mut stream, "40{").await;
+    assert!(answer.contains("40{"), "{answer}");
+}
+
+/// Reads until `needle` shows up (or the server closes, or [`GIVE_UP`]).
+async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
+    let mut seen = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let _ = tokio::time::timeout(GIVE_UP, async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => seen.extend_from_slice(&buffer[..n]),
+            }
+            if String::from_utf8_lossy(&seen).contains(needle) {
+                break;
+            }
+        }
+    })
+    .await;
+    String::from_utf8_lossy(&seen).into_owned()
+}
