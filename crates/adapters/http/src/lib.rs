@@ -10,6 +10,8 @@ pub mod auth;
 mod cors;
 mod error;
 mod fallback;
+mod input_guard;
+mod known_routes;
 mod openapi;
 mod request_id;
 mod routes;

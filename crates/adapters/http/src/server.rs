@@ -11,8 +11,10 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::input_guard::JsonLimit;
+use crate::known_routes::KnownRoutes;
 use crate::state::AppState;
-use crate::{cors, error, fallback, openapi, request_id, routes, spa};
+use crate::{cors, error, fallback, input_guard, openapi, request_id, routes, spa};
 
 /// What the HTTP layer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -52,11 +54,14 @@ pub fn serve(
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let api_doc = openapi::openapi();
+    let known_routes = web::Data::new(KnownRoutes::from_openapi(&api_doc));
     let workers = settings.workers;
     let shutdown = settings.shutdown_timeout.as_secs();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(state.clone())
+            .app_data(known_routes.clone())
+            .app_data(web::Data::new(JsonLimit(settings.json_limit_bytes)))
             .app_data(
                 web::JsonConfig::default()
                     .limit(settings.json_limit_bytes)
@@ -81,6 +86,7 @@ pub fn serve(
             app = app.service(spa::dashboard(dir));
         }
         app.default_service(web::to(fallback::not_found_or_redirect))
+            .wrap(from_fn(input_guard::guard_input))
             .wrap(Compress::default())
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))

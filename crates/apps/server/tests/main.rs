@@ -1,8 +1,10 @@
 //! The integration tests of this crate, one binary (one link, one file on disk) with a
 //! module per area.
 
+mod authorization_matrix;
 mod cli;
 mod common;
+mod contract_gaps;
 mod exports;
 mod identity_google;
 mod identity_keys;

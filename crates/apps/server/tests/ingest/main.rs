@@ -3,7 +3,7 @@
 //! zones. Each test has its own server and database.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
+pub(crate) mod support;
 
 mod auth;
 mod contract;
