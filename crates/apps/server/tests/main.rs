@@ -13,6 +13,7 @@ mod identity_sessions;
 mod identity_tokens;
 #[path = "ingest/main.rs"]
 mod ingest;
+mod input_guard;
 mod loggers;
 mod reading_data;
 mod registry_contract;
