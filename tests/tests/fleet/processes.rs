@@ -68,7 +68,7 @@ pub async fn binaries() -> Binaries {
     }
 }
 
-/// One running member and everything it logged (JSON lines on stdout; stderr beside them).
+/// One running member and everything it logged (JSON lines on stderr; stdout beside them).
 pub struct Member {
     pub name: &'static str,
     child: Child,

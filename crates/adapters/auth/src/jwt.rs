@@ -4,6 +4,9 @@
 //! Verification accepts the URN and the bare forms of `uid`, so tokens of the old server stay valid
 //! during a switch-over, and requires `exp` (upstream accepted tokens without one forever, D-7).
 //! Only HS256 is accepted: `alg: none` and any other algorithm (the RS/HS confusion) are refused.
+//! A token carrying `nbf` (not before) is refused until then, give or take
+//! [`NBF_LEEWAY_SECS`] of clock skew between the issuer and this server; `exp` keeps no leeway,
+//! as upstream (PyJWT's default).
 
 use std::collections::HashSet;
 use std::time::Duration;
@@ -80,6 +83,21 @@ struct IssuedClaims<'a> {
 #[derive(Deserialize)]
 struct PresentedClaims {
     uid: Option<serde_json::Value>,
+    nbf: Option<serde_json::Value>,
+}
+
+/// How far in the future a token's `nbf` may lie and still be accepted: the clock skew
+/// tolerated between the machine that signed it and this one.
+pub const NBF_LEEWAY_SECS: i64 = 30;
+
+/// Whether `nbf` (absent, or NumericDate seconds) allows use at `now`.
+fn usable_now(nbf: Option<&serde_json::Value>, now: i64) -> bool {
+    match nbf {
+        None => true,
+        Some(value) => value
+            .as_f64()
+            .is_some_and(|nbf| nbf <= (now + NBF_LEEWAY_SECS) as f64),
+    }
 }
 
 impl JwtTokens {
@@ -127,6 +145,11 @@ impl JwtTokens {
                 ErrorKind::ExpiredSignature => TokenRejection::Expired,
                 _ => TokenRejection::Invalid,
             })?;
+        // Checked here rather than by `Validation::validate_nbf`, whose leeway would also
+        // stretch `exp`.
+        if !usable_now(data.claims.nbf.as_ref(), Utc::now().timestamp()) {
+            return Err(TokenRejection::Invalid);
+        }
         match data.claims.uid {
             // `Uuid::parse_str` takes the URN, hyphenated, simple and braced forms, like
             // Python's `UUID()` did upstream.

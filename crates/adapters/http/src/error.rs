@@ -27,6 +27,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("route not found")]
     RouteNotFound,
+    /// A known path asked with a method it does not serve; `allow` lists those it does.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: String },
     /// A 400 in the shape of upstream's data-availability, catalog and equation endpoints,
     /// `{"error": …}` (the dashboard reads `error.response.data.error`).
     #[error("{0}")]
@@ -34,6 +37,10 @@ pub enum ApiError {
     /// The body did not arrive within `http.body_read_timeout_ms`.
     #[error("request body timed out")]
     RequestTimeout,
+    /// Invalid fields answered with upstream's `"Invalid data"` message (its tag schemas),
+    /// the `errors` object beside it.
+    #[error("invalid data")]
+    InvalidData(ents_domain::FieldErrors),
     /// The client failed too often (brute-force limit); it may retry after this long.
     #[error("too many failed attempts")]
     TooManyRequests { retry_after: std::time::Duration },
@@ -47,6 +54,14 @@ impl ApiError {
     /// See [`ApiError::ErrorKey`].
     pub fn error_key(message: impl Into<String>) -> Self {
         Self::ErrorKey(message.into())
+    }
+
+    /// The same error, with upstream's `"Invalid data"` message when it names invalid fields.
+    pub fn as_invalid_data(self) -> Self {
+        match self {
+            Self::Domain(DomainError::Invalid(fields)) => Self::InvalidData(fields),
+            other => other,
+        }
     }
 
     pub fn too_many_requests(retry_after: std::time::Duration) -> Self {
@@ -69,7 +84,8 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RouteNotFound => StatusCode::NOT_FOUND,
-            Self::ErrorKey(_) => StatusCode::BAD_REQUEST,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::ErrorKey(_) | Self::InvalidData(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
         }
@@ -99,7 +115,9 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => json!({ "message": "Payload too large" }),
             Self::UnsupportedMediaType(m) => json!({ "message": m }),
             Self::RouteNotFound => json!({ "message": "Not Found" }),
+            Self::MethodNotAllowed { .. } => json!({ "message": "Method Not Allowed" }),
             Self::ErrorKey(m) => json!({ "error": m }),
+            Self::InvalidData(fields) => json!({ "message": "Invalid data", "errors": fields }),
             Self::TooManyRequests { .. } => {
                 json!({ "msg": "Too many failed attempts, try again later" })
             }
@@ -108,6 +126,9 @@ impl ResponseError for ApiError {
         let mut response = HttpResponse::build(self.status_code());
         if matches!(self, Self::Domain(DomainError::Unavailable(_))) {
             response.insert_header(("Retry-After", "5"));
+        }
+        if let Self::MethodNotAllowed { allow } = self {
+            response.insert_header(("Allow", allow.as_str()));
         }
         if let Self::TooManyRequests { retry_after } = self {
             // Whole seconds, rounded up, at least 1 (RFC 9110 §10.2.3).

@@ -3,15 +3,25 @@
 //! Upstream (Werkzeug) answers 308 when a route is declared with a trailing slash and the request
 //! lacks it (`/api/sensor` → `/api/sensor/`); the `ents` package relies on that
 //! (docs/compatibility.md#http-and-errors). Anything else unknown is a JSON 404 (upstream sent an
-//! HTML page).
+//! HTML page). A known path asked with a method it does not serve is a 405 with `Allow`, as
+//! Werkzeug answered.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::ApiError;
+use crate::known_routes::KnownRoutes;
 
 pub(crate) async fn not_found_or_redirect(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let path = req.path();
+    if let Some(known) = req.app_data::<web::Data<KnownRoutes>>() {
+        let allowed = known.allowed(path);
+        if !allowed.is_empty() {
+            return Err(ApiError::MethodNotAllowed {
+                allow: allowed.join(", "),
+            });
+        }
+    }
     if !path.ends_with('/') {
         let with_slash = format!("{path}/");
         if req.resource_map().has_resource(&with_slash) {

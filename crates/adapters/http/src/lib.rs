@@ -11,6 +11,8 @@ mod body_deadline;
 mod cors;
 mod error;
 mod fallback;
+mod input_guard;
+mod known_routes;
 mod openapi;
 mod request_id;
 mod routes;

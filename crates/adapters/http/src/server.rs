@@ -11,8 +11,10 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
+use crate::input_guard::JsonLimit;
+use crate::known_routes::KnownRoutes;
 use crate::state::AppState;
-use crate::{body_deadline, cors, error, fallback, openapi, request_id, routes, spa};
+use crate::{body_deadline, cors, error, fallback, input_guard, openapi, request_id, routes, spa};
 
 /// What the HTTP layer needs from the configuration.
 #[derive(Debug, Clone)]
@@ -64,6 +66,7 @@ pub fn serve(
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let api_doc = openapi::openapi();
+    let known_routes = web::Data::new(KnownRoutes::from_openapi(&api_doc));
     let workers = settings.workers;
     let shutdown = settings.shutdown_timeout.as_secs();
     let (request_timeout, disconnect_timeout, max_connections) = (
@@ -74,6 +77,8 @@ pub fn serve(
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(state.clone())
+            .app_data(known_routes.clone())
+            .app_data(web::Data::new(JsonLimit(settings.json_limit_bytes)))
             .app_data(
                 web::JsonConfig::default()
                     .limit(settings.json_limit_bytes)
@@ -99,8 +104,10 @@ pub fn serve(
         }
         let body_read_timeout = settings.body_read_timeout;
         app.default_service(web::to(fallback::not_found_or_redirect))
-            // Innermost: a body's deadline starts once routing is done, and its 408 replaces
-            // whatever the handler made of a body that never came.
+            // The input guard reads JSON bodies, so it sits inside the body's deadline; the
+            // deadline's 408 replaces whatever the guard or the handler made of a body that
+            // never came.
+            .wrap(from_fn(input_guard::guard_input))
             .wrap(from_fn(move |req, next| {
                 body_deadline::enforce(body_read_timeout, req, next)
             }))

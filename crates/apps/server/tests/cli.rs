@@ -61,3 +61,24 @@ fn serve_listen_must_be_an_address() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("listen"));
 }
+
+/// Scripts read the new user's id from standard output: nothing else is printed there (the
+/// logs go to standard error).
+#[tokio::test]
+async fn user_create_prints_only_the_new_id() {
+    let db = ents_persistence::testing::TestDb::new().await;
+    let output = ents()
+        .args(["user", "create", "--email", "script@example.com"])
+        .env("DATABASE_URL", db.url())
+        .env("RUST_LOG", "debug")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let id = stdout.strip_suffix('\n').unwrap_or(&stdout);
+    assert!(uuid::Uuid::parse_str(id).is_ok(), "stdout: {stdout:?}");
+}

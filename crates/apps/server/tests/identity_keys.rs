@@ -175,14 +175,17 @@ async fn named_keys_have_scopes_and_only_their_owner_revokes_them() {
     assert_eq!(names, ["node 7", "laptop"]);
     assert!(listed[0].get("api_key").is_none());
 
-    // An ingest key reads but does not write.
+    // An ingest key uploads and nothing else: not even its owner's profile.
     let read = client()
         .get(app.url("/api/user"))
         .header("x-api-key", &node_key)
         .send()
         .await
         .unwrap();
-    assert_eq!(read.status(), 200);
+    assert_eq!(
+        msg(read).await,
+        (403, "This API key may only upload measurements".to_owned())
+    );
     let write = client()
         .put(app.url("/api/user"))
         .header("x-api-key", &node_key)

@@ -117,8 +117,9 @@ async fn every_route_answers_with_upstreams_messages() {
     assert_eq!(api.get(&owner, &path).await, (404, missing));
 }
 
+/// A method a known path does not serve: 405 with `Allow` (upstream: 403/500).
 #[tokio::test]
-async fn upstreams_broken_method_and_path_pairs_are_404() {
+async fn upstreams_broken_method_and_path_pairs_are_405() {
     let app = TestApp::spawn().await;
     let api = Api::new(&app);
     let (owner, _) = user(&app).await;
@@ -127,14 +128,14 @@ async fn upstreams_broken_method_and_path_pairs_are_404() {
         api.put(&owner, "/api/logger/", json!({"name": "x"}))
             .await
             .0,
-        404
+        405
     );
-    assert_eq!(api.delete(&owner, "/api/logger/").await.0, 404);
+    assert_eq!(api.delete(&owner, "/api/logger/").await.0, 405);
     assert_eq!(
         api.post(&owner, &format!("/api/logger/{id}"), json!({"name": "x"}))
             .await
             .0,
-        404
+        405
     );
     assert_eq!(api.get(&owner, "/api/logger/abc").await.0, 404);
     let (_, list) = api.get(&owner, "/api/logger/").await;
@@ -236,7 +237,8 @@ async fn only_the_owner_changes_or_deletes_and_refusals_change_nothing() {
     assert_eq!(api.get(&anonymous, &path).await.0, 401);
     assert_eq!(api.get(&anonymous, "/api/logger/").await.0, 401);
     assert_eq!(api.get(&stranger, &path).await.0, 200);
-    assert_eq!(api.get(&owner_ingest, &path).await.0, 200);
+    // An ingest key uploads and nothing else.
+    assert_eq!(api.get(&owner_ingest, &path).await.0, 403);
     let (_, all) = api.get(&stranger, "/api/logger/").await;
     assert_eq!(all.as_array().unwrap().len(), 3);
     let (_, stranger_own) = api.get(&stranger, "/api/logger/?user=True").await;

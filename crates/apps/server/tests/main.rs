@@ -1,8 +1,10 @@
 //! The integration tests of this crate, one binary (one link, one file on disk) with a
 //! module per area.
 
+mod authorization_matrix;
 mod cli;
 mod common;
+mod contract_gaps;
 mod exports;
 #[path = "faults/main.rs"]
 mod faults;
@@ -13,6 +15,7 @@ mod identity_sessions;
 mod identity_tokens;
 #[path = "ingest/main.rs"]
 mod ingest;
+mod input_guard;
 mod loggers;
 mod reading_data;
 mod registry_contract;

@@ -56,6 +56,16 @@ async fn power_rows_are_sorted_in_upstream_units_with_sorted_keys() {
          \"timestamp\":[\"Sat, 13 Jan 2024 20:02:42 GMT\",\"Sun, 14 Jan 2024 21:09:50 GMT\",\
          \"Mon, 15 Jan 2024 08:00:00 GMT\"],\"v\":[1000.0,1000.0,1000.0]}\n"
     );
+    // `?cellId=` on the root form (upstream's README) reads the same series.
+    let (status, by_query) =
+        body(&app, &format!("/api/power/?cellId=1&{RANGE}&resample=none")).await;
+    assert_eq!((status, by_query), (200, text));
+    let (_, teros_path) = body(&app, &format!("/api/teros/1?{RANGE}")).await;
+    let (_, teros_query) = body(&app, &format!("/api/teros/?cellId=1&{RANGE}")).await;
+    assert_eq!(teros_query, teros_path);
+    assert!(teros_path.contains("vwc_unit"));
+    let (status, _) = body(&app, "/api/power/?cellId=x").await;
+    assert_eq!(status, 400);
     // The default resample is hour; buckets are labelled by their start.
     let v: Value =
         serde_json::from_str(&body(&app, &format!("/api/power/1?{RANGE}")).await.1).unwrap();
@@ -141,6 +151,23 @@ async fn sensor_values_are_numbers_in_time_order() {
     assert_eq!(
         v["stats"]["data"],
         json!({"count": [2], "max": [2.0], "mean": [1.5], "min": [1.0]})
+    );
+    // stream: generic sensors are labelled and ordered by the device time (D-48), whatever
+    // the server receive time says.
+    sql(
+        &app,
+        "UPDATE data SET ts_server = timestamp '2024-03-01' - int_val * interval '1 day' \
+         WHERE sensor_id = 1",
+    )
+    .await;
+    let v: Value = serde_json::from_str(&body(&app, &path("&stream=true")).await.1).unwrap();
+    assert_eq!(v["data"], json!([1, 2]));
+    assert_eq!(
+        v["timestamp"],
+        json!([
+            "Sat, 13 Jan 2024 20:05:00 GMT",
+            "Sat, 13 Jan 2024 20:10:00 GMT"
+        ])
     );
     // The twin route, an unknown sensor, a text sensor.
     let (_, twin) = body(

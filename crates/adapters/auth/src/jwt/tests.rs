@@ -159,6 +159,22 @@ fn bad_tokens_are_rejected_with_the_right_reason() {
             TokenRejection::Expired,
         ),
         (
+            "not valid before an hour from now",
+            hs256(
+                serde_json::json!({"uid": uid, "exp": now + 7200, "nbf": now + 3600}),
+                ACCESS,
+            ),
+            TokenRejection::Invalid,
+        ),
+        (
+            "nbf not a number",
+            hs256(
+                serde_json::json!({"uid": uid, "exp": now + 900, "nbf": "now"}),
+                ACCESS,
+            ),
+            TokenRejection::Invalid,
+        ),
+        (
             "uid not a UUID",
             hs256(
                 serde_json::json!({"uid": "idksomeid", "exp": now + 900}),
@@ -179,5 +195,19 @@ fn bad_tokens_are_rejected_with_the_right_reason() {
     ];
     for (name, token, expected) in cases {
         assert_eq!(t.verify_access(&token), Err(expected), "{name}");
+    }
+}
+
+#[test]
+fn nbf_is_honoured_with_a_small_leeway_for_clock_skew() {
+    let t = tokens();
+    let uid = Uuid::new_v4().to_string();
+    let now = chrono::Utc::now().timestamp();
+    for nbf in [now - 3600, now, now + super::NBF_LEEWAY_SECS / 2] {
+        let token = hs256(
+            serde_json::json!({"uid": uid, "exp": now + 900, "nbf": nbf}),
+            ACCESS,
+        );
+        assert!(t.verify_access(&token).is_ok(), "nbf {nbf} (now {now})");
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest, web};
 use ents_domain::DomainError;
+use ents_domain::access::{Operation, check_scope};
 use ents_domain::auth::{
     AUTHENTICATION_FAILED, Caller, Credential, INVALID_API_KEY, INVALID_TOKEN, NO_CREDENTIALS,
     TOKEN_EXPIRED, TokenRejection, USER_NOT_FOUND,
@@ -25,15 +26,19 @@ use crate::state::AppState;
 pub(crate) struct Accept {
     pub api_key: bool,
     pub cookie: bool,
+    /// `Authorization: <token>` without the `Bearer ` word (upstream's `logged_in` read it so).
+    pub bare_token: bool,
 }
 
 const ANY: Accept = Accept {
     api_key: true,
     cookie: true,
+    bare_token: false,
 };
 const TOKEN_ONLY: Accept = Accept {
     api_key: false,
     cookie: false,
+    bare_token: false,
 };
 
 fn forbidden(message: &str) -> ApiError {
@@ -82,7 +87,7 @@ pub(crate) async fn resolve(req: &HttpRequest, accept: Accept) -> Result<Option<
     let identity = identity(req)?;
 
     if let Some(header) = authorization {
-        return bearer(&identity, header).await.map(Some);
+        return bearer(&identity, header, accept.bare_token).await.map(Some);
     }
     if let Some(key) = api_key {
         if !accept.api_key {
@@ -105,9 +110,11 @@ pub(crate) async fn resolve(req: &HttpRequest, accept: Accept) -> Result<Option<
     Ok(None)
 }
 
-async fn bearer(identity: &Identity, header: &str) -> Result<Caller, ApiError> {
-    let Some((scheme, token)) = header.split_once(' ') else {
-        return Err(forbidden(AUTHENTICATION_FAILED));
+async fn bearer(identity: &Identity, header: &str, bare_token: bool) -> Result<Caller, ApiError> {
+    let (scheme, token) = match header.split_once(' ') {
+        Some(parts) => parts,
+        None if bare_token => ("bearer", header),
+        None => return Err(forbidden(AUTHENTICATION_FAILED)),
     };
     // Upstream ignored the scheme word (D-6); only Bearer is a token here.
     if !scheme.eq_ignore_ascii_case("bearer") {
@@ -155,6 +162,22 @@ async fn api_key_caller(
     }
 }
 
+/// The caller of `req` for a route doing `operation`, held to its credential's scope (the
+/// domain's table, `ents_domain::access::permits`): every route takes its caller through
+/// here, so an ingest key is refused everywhere but the uploads (which identify devices
+/// through `X-API-Key` themselves). Errors: those of [`resolve`]; 403 out of scope.
+async fn scoped(
+    req: &HttpRequest,
+    accept: Accept,
+    operation: Operation,
+) -> Result<Option<Caller>, ApiError> {
+    let caller = resolve(req, accept).await?;
+    if let Some(caller) = &caller {
+        check_scope(caller, operation)?;
+    }
+    Ok(caller)
+}
+
 /// A required caller: bearer token, API key, or the refresh cookie from an allowed origin.
 #[derive(Debug, Clone, Copy)]
 pub struct Authenticated(pub Caller);
@@ -166,7 +189,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            resolve(&req, ANY)
+            scoped(&req, ANY, Operation::UseAccount)
                 .await?
                 .map(Self)
                 .ok_or_else(|| unauthenticated(NO_CREDENTIALS))
@@ -184,7 +207,7 @@ impl FromRequest for MaybeCaller {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
-        Box::pin(async move { resolve(&req, ANY).await.map(Self) })
+        Box::pin(async move { scoped(&req, ANY, Operation::UseAccount).await.map(Self) })
     }
 }
 
@@ -200,7 +223,7 @@ impl FromRequest for TokenCaller {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let req = req.clone();
         Box::pin(async move {
-            resolve(&req, TOKEN_ONLY)
+            scoped(&req, TOKEN_ONLY, Operation::ManageKeys)
                 .await?
                 .map(Self)
                 .ok_or_else(|| forbidden(AUTHENTICATION_FAILED))

@@ -182,8 +182,9 @@ pub(crate) struct LoggedIn {
     logged_in: bool,
 }
 
-/// Whether the request carries a valid access token (or API key): 200 `{"loggedIn": true}`,
-/// otherwise 401 `{"loggedIn": false}`.
+/// Whether the request carries a valid access token (`Authorization: Bearer <token>` or, as
+/// upstream read it, the bare token) or API key: 200 `{"loggedIn": true}`, otherwise 401
+/// `{"loggedIn": false}`.
 // Upstream's version always failed (D-32).
 #[utoipa::path(
     tag = "auth",
@@ -197,6 +198,7 @@ pub(crate) async fn logged_in(req: HttpRequest) -> HttpResponse {
     let accept = crate::auth::Accept {
         api_key: true,
         cookie: false,
+        bare_token: true,
     };
     match resolve(&req, accept).await {
         Ok(Some(_)) => HttpResponse::Ok().json(LoggedIn { logged_in: true }),

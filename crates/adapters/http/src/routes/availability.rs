@@ -8,6 +8,7 @@ use ents_domain::series::{Availability, parse_cell_ids};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::MaybeCaller;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -43,6 +44,7 @@ pub(crate) struct AvailabilityBody {
 #[get("/data-availability/")]
 pub(crate) async fn data_availability(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     params: web::Query<AvailabilityParams>,
 ) -> Result<HttpResponse, ApiError> {
     let raw = params
@@ -50,6 +52,11 @@ pub(crate) async fn data_availability(
         .as_deref()
         .ok_or_else(|| ApiError::error_key("cell_ids parameter is required"))?;
     let cell_ids = parse_cell_ids(raw).map_err(ApiError::error_key)?;
+    state
+        .registry
+        .cells
+        .authorize_data_read(caller.0.as_ref(), &cell_ids)
+        .await?;
     let bounds = state.series.availability(&cell_ids).await?;
     let availability = Availability::new(bounds, Utc::now().naive_utc());
     let message = if availability.latest.is_some() {

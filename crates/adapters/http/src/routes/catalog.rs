@@ -6,8 +6,9 @@ use ents_domain::series::{CatalogEntry, SensorInfo, catalog_entries};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::auth::MaybeCaller;
 use crate::error::ApiError;
-use crate::routes::series::cell_path;
+use crate::routes::series::{cell_path, read_allowed};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -39,6 +40,7 @@ pub(crate) struct CatalogBody {
 #[get("/catalog/sensors")]
 pub(crate) async fn sensor_catalog(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     params: web::Query<CatalogParams>,
 ) -> Result<HttpResponse, ApiError> {
     const REQUIRED: &str = "cell_id parameter is required";
@@ -48,6 +50,7 @@ pub(crate) async fn sensor_catalog(
         .and_then(|c| c.trim().parse().ok())
         .ok_or_else(|| ApiError::error_key(REQUIRED))?;
     // Ids beyond i32 exist nowhere: an empty catalog.
+    read_allowed(&state, &caller, i32::try_from(cell_id).unwrap_or(0)).await?;
     let entries = match i32::try_from(cell_id) {
         Ok(id) => catalog_entries(&state.series.catalog_facts(id).await?),
         Err(_) => Vec::new(),
@@ -92,9 +95,12 @@ impl From<SensorInfo> for SensorRowBody {
 #[get("/cell/{cell_id}/sensors")]
 pub(crate) async fn cell_sensors(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let sensors = state.series.cell_sensors(cell_path(&path)?).await?;
+    let cell_id = cell_path(&path)?;
+    read_allowed(&state, &caller, cell_id).await?;
+    let sensors = state.series.cell_sensors(cell_id).await?;
     let body: Vec<SensorRowBody> = sensors.into_iter().map(SensorRowBody::from).collect();
     Ok(HttpResponse::Ok().json(body))
 }

@@ -1,12 +1,13 @@
 //! `POST /api/equations/validate` (docs/compatibility.md#reading-data).
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use ents_domain::equations::validate;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::error::ApiError;
+use crate::input_guard::JsonLimit;
 
 /// The request body, for the OpenAPI document: `cell_ids` is optional.
 #[derive(Debug, ToSchema)]
@@ -65,11 +66,28 @@ fn expression_text(value: Option<&Value>) -> String {
     responses(
         (status = 200, body = EquationOk),
         (status = 400, description = "`{\"error\": \"<why>\"}`, e.g. `Expression is required`"),
+        (status = 413, description = "Body larger than `http.json_limit_bytes`"),
     )
 )]
 #[post("/equations/validate")]
-pub(crate) async fn validate_equation(body: web::Bytes) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn validate_equation(
+    req: HttpRequest,
+    body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
     // Lenient like upstream: any content type; a body that is not a JSON object counts as {}.
+    // Whatever its content type, it is a JSON body: the JSON limit applies.
+    let limit = req
+        .app_data::<web::Data<JsonLimit>>()
+        .map_or(usize::MAX, |limit| limit.0);
+    let body = match body.to_bytes_limited(limit).await {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(error)) => {
+            return Err(ApiError::bad_request(format!(
+                "Could not read the body: {error}"
+            )));
+        }
+        Err(_) => return Err(ApiError::PayloadTooLarge),
+    };
     let payload: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
     let object = payload.as_object();
     let cells: Option<Vec<i64>> = match object.and_then(|o| o.get("cell_ids")) {

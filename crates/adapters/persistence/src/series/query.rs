@@ -13,19 +13,20 @@ use super::rows::{BucketRow, RawRow, TextRow};
 use super::spec::{MAX_FIELDS, SeriesSpec};
 use crate::pool::Db;
 
-/// The time a point is labelled with and ordered by.
-fn time_column(mode: ReadMode) -> &'static str {
+/// The time a point of `table` is labelled with and ordered by.
+fn time_column(table: &str, mode: ReadMode) -> &'static str {
     match mode {
-        // Upstream streams the server receive time; rows from before `ts_server` existed
-        // fall back to the device time.
-        ReadMode::Stream => "coalesce(ts_server, ts)",
-        ReadMode::Raw | ReadMode::Buckets(_) => "ts",
+        // Upstream's power and TEROS streams label rows with the server receive time (D-51);
+        // rows from before `ts_server` existed fall back to the device time. Its generic
+        // sensor stream uses the device time (D-48: only its missing ORDER BY was a defect).
+        ReadMode::Stream if table != "data" => "coalesce(ts_server, ts)",
+        ReadMode::Stream | ReadMode::Raw | ReadMode::Buckets(_) => "ts",
     }
 }
 
 /// `SELECT <ts>, v0..v3` of the raw rows, in time order.
 pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
-    let time = time_column(mode);
+    let time = time_column(spec.table, mode);
     let values: Vec<String> = (0..MAX_FIELDS)
         .map(|k| match spec.fields.get(k) {
             Some(f) => format!("{} AS v{k}", f.raw),
@@ -43,7 +44,7 @@ pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
 
 /// `SELECT <ts>, text_val AS value` of a text sensor's rows ([`TextRow`]), in time order.
 pub(crate) fn text_sql(mode: ReadMode) -> String {
-    let time = time_column(mode);
+    let time = time_column("data", mode);
     format!(
         "SELECT {time} AS ts, text_val AS value FROM data \
          WHERE sensor_id = $1 AND ts BETWEEN $2 AND $3 ORDER BY {time}, id"

@@ -244,13 +244,48 @@ async fn sensor_json_stores_every_kind_and_refuses_with_the_legacy_error() {
     let refusals = [
         serde_json::json!({"type": "unknown", "cellId": 1, "loggerId": 1, "ts": 1, "data": {}}),
         serde_json::json!({"type": "power", "cellId": 99, "loggerId": 1, "ts": 1, "data": {"voltage": 1, "current": 1}}),
-        serde_json::json!({"type": "power", "cellId": 1, "ts": 1, "data": {"voltage": 1, "current": 1}}),
-        serde_json::json!({"type": "yfs210c", "cellId": 1, "ts": "soon", "data": {"flow": 1}}),
     ];
     let before = measurement_rows(&app).await;
     for body in refusals {
         let (status, _, bytes) = answer(sensor_json(&app, &body).await).await;
         assert_eq!((status, bytes.as_slice()), (501, &[8u8, 1][..]), "{body}");
+    }
+    // A missing or bad field is a JSON 400 naming it (it is a JSON route).
+    let bad_fields = [
+        (
+            "loggerId",
+            serde_json::json!({"type": "power", "cellId": 1, "ts": 1, "data": {"voltage": 1, "current": 1}}),
+        ),
+        (
+            "ts",
+            serde_json::json!({"type": "yfs210c", "cellId": 1, "ts": "soon", "data": {"flow": 1}}),
+        ),
+        (
+            "type",
+            serde_json::json!({"cellId": 1, "ts": 1, "data": {"flow": 1}}),
+        ),
+        (
+            "cellId",
+            serde_json::json!({"type": "yfs210c", "ts": 1, "data": {"flow": 1}}),
+        ),
+        (
+            "ts",
+            serde_json::json!({"type": "yfs210c", "cellId": 1, "data": {"flow": 1}}),
+        ),
+        (
+            "data",
+            serde_json::json!({"type": "yfs210c", "cellId": 1, "ts": 1}),
+        ),
+        (
+            "data.flow",
+            serde_json::json!({"type": "yfs210c", "cellId": 1, "ts": 1, "data": {"flow": "fast"}}),
+        ),
+    ];
+    for (field, body) in bad_fields {
+        let response = sensor_json(&app, &body).await;
+        assert_eq!(response.status(), 400, "{body}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert!(answer["errors"][field].is_array(), "{field}: {answer}");
     }
     let response = post(
         &app,

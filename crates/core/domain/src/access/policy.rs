@@ -1,5 +1,6 @@
+use super::scope::{Operation, check_scope};
 use crate::DomainError;
-use crate::auth::{Caller, INGEST_KEY_ONLY, NO_CREDENTIALS};
+use crate::auth::{Caller, NO_CREDENTIALS};
 use crate::users::UserId;
 
 /// Deployment-wide settings of the policy.
@@ -48,6 +49,18 @@ pub enum Action {
     ManageMembers,
 }
 
+impl Action {
+    /// What the scope rule calls this action: uploading, or using the account.
+    pub fn operation(self) -> Operation {
+        match self {
+            Self::Ingest => Operation::Upload,
+            Self::Read | Self::Write | Self::ListMembers | Self::ManageMembers => {
+                Operation::UseAccount
+            }
+        }
+    }
+}
+
 /// Who owns the resource and who it was shared with. A tag has its creator as owner and no
 /// members. A resource without an owner (rows from upstream, created without `userEmail`)
 /// can be read but not changed by anyone.
@@ -76,7 +89,9 @@ impl ResourceFacts {
     }
 }
 
-/// Whether `caller` may take `action` on the resource described by `facts`.
+/// Whether `caller` may take `action` on the resource described by `facts`. The caller's
+/// credential must allow the action's operation (the scope table, [`super::permits`]) even
+/// where anonymous callers may read: an ingest key reads nothing.
 /// Errors: `Unauthenticated(NO_CREDENTIALS)` when an anonymous caller needs to identify
 /// itself (401); `Forbidden` when the identified caller may not (403).
 pub fn authorize(
@@ -85,13 +100,13 @@ pub fn authorize(
     action: Action,
     facts: &ResourceFacts,
 ) -> Result<(), DomainError> {
+    if let Some(caller) = caller {
+        check_scope(caller, action.operation())?;
+    }
     if action == Action::Read && policy.public_read {
         return Ok(());
     }
     let caller = caller.ok_or_else(|| DomainError::Unauthenticated(NO_CREDENTIALS.to_owned()))?;
-    if caller.is_ingest_only() && !matches!(action, Action::Ingest | Action::Read) {
-        return Err(DomainError::Forbidden(INGEST_KEY_ONLY.to_owned()));
-    }
     let user = caller.user_id;
     let allowed = match action {
         Action::Read | Action::Write | Action::Ingest | Action::ListMembers => {
@@ -112,9 +127,7 @@ pub fn authorize(
 /// Errors: `Unauthenticated(NO_CREDENTIALS)`; `Forbidden(INGEST_KEY_ONLY)`.
 pub fn require_caller(caller: Option<&Caller>) -> Result<&Caller, DomainError> {
     let caller = caller.ok_or_else(|| DomainError::Unauthenticated(NO_CREDENTIALS.to_owned()))?;
-    if caller.is_ingest_only() {
-        return Err(DomainError::Forbidden(INGEST_KEY_ONLY.to_owned()));
-    }
+    check_scope(caller, Operation::UseAccount)?;
     Ok(caller)
 }
 

@@ -1,8 +1,9 @@
 use async_trait::async_trait;
 
 use super::policy::{AccessPolicy, Action, ResourceFacts, authorize};
+use super::scope::check_scope;
 use crate::DomainError;
-use crate::auth::Caller;
+use crate::auth::{Caller, NO_CREDENTIALS};
 
 /// Who owns each cell and who it was shared with: what the policy needs to decide about
 /// cells (implemented by the registry's store).
@@ -16,7 +17,9 @@ pub trait CellFactsSource: Send + Sync + 'static {
 }
 
 /// [`authorize`] for every listed cell: `Ok` only when `caller` may take `action` on all of
-/// them. Public reads need no lookup. Errors: those of [`authorize`] and of the source.
+/// them. Public reads need no lookup, and neither does a refusal that does not depend on the
+/// cells (an anonymous caller, a credential out of scope), so that it cannot reveal which
+/// cells exist. Errors: those of [`authorize`] and of the source.
 pub async fn authorize_cells(
     policy: AccessPolicy,
     caller: Option<&Caller>,
@@ -24,8 +27,14 @@ pub async fn authorize_cells(
     source: &dyn CellFactsSource,
     cell_ids: &[i32],
 ) -> Result<(), DomainError> {
+    if let Some(caller) = caller {
+        check_scope(caller, action.operation())?;
+    }
     if action == Action::Read && policy.public_read {
         return Ok(());
+    }
+    if caller.is_none() {
+        return Err(DomainError::Unauthenticated(NO_CREDENTIALS.to_owned()));
     }
     for facts in source.cell_facts(cell_ids).await? {
         authorize(policy, caller, action, &facts)?;

@@ -95,7 +95,7 @@ const MATRIX: &[(Who, Action, Expect, Expect)] = &[
     (Stranger, Write, Forbidden, Forbidden),
     (Stranger, Ingest, Forbidden, Forbidden),
     (Stranger, ManageMembers, Forbidden, Forbidden),
-    (OwnerIngestKey, Read, Allowed, Allowed),
+    (OwnerIngestKey, Read, Forbidden, Forbidden),
     (OwnerIngestKey, Write, Forbidden, Forbidden),
     (OwnerIngestKey, Ingest, Allowed, Allowed),
     (OwnerIngestKey, ManageMembers, Forbidden, Forbidden),
@@ -179,4 +179,29 @@ fn creating_needs_an_identified_caller_with_more_than_an_ingest_key() {
             world.owner
         );
     }
+}
+
+/// The scope table, whole: operation × credential kind.
+#[test]
+fn the_scope_table_is_as_documented() {
+    use CredentialKind::*;
+    use Operation::*;
+    let table = [
+        (AccessToken, [true, true, true]),
+        (FullKey, [true, true, false]),
+        (BrowserCookie, [true, true, false]),
+        (IngestKey, [true, false, false]),
+    ];
+    for (kind, allowed) in table {
+        for (operation, expected) in [Upload, UseAccount, ManageKeys].into_iter().zip(allowed) {
+            assert_eq!(permits(kind, operation), expected, "{kind:?} {operation:?}");
+        }
+    }
+    let world = World::new();
+    let ingest = world.caller(OwnerIngestKey).unwrap();
+    assert!(check_scope(&ingest, Upload).is_ok());
+    assert!(matches!(
+        check_scope(&ingest, UseAccount),
+        Err(DomainError::Forbidden(m)) if m == crate::auth::INGEST_KEY_ONLY
+    ));
 }

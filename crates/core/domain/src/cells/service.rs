@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use super::model::{Cell, CellChanges, CellFilter, Member, NewCell};
 use super::ports::CellRepository;
-use crate::access::{AccessPolicy, Action, authorize, require_caller};
+use crate::access::{AccessPolicy, Action, authorize, authorize_cells, require_caller};
 use crate::auth::Caller;
 use crate::tags::Tag;
 use crate::users::UserId;
@@ -43,6 +43,21 @@ impl CellService {
             authorize(self.policy, caller, action, facts)?;
         }
         Ok(())
+    }
+
+    /// Whether `caller` may read the data and metadata of every listed cell (series,
+    /// availability, catalog, sensors): anyone while `access.public_read` is on (a credential
+    /// still within its scope: never an ingest key); otherwise an owner or member of each.
+    /// Ids below 1 name no cell and need nothing more than an identified caller.
+    /// Errors: `Unauthenticated` (anonymous, private mode); `Forbidden`; `NotFound("Cell not
+    /// found")` for an unknown id in private mode.
+    pub async fn authorize_data_read(
+        &self,
+        caller: Option<&Caller>,
+        cell_ids: &[i32],
+    ) -> Result<(), DomainError> {
+        let cells: Vec<i32> = cell_ids.iter().copied().filter(|id| *id > 0).collect();
+        authorize_cells(self.policy, caller, Action::Read, &*self.repo, &cells).await
     }
 
     /// Reads that are public unless `access.public_read` is off; then only the cells the

@@ -103,6 +103,21 @@ impl IngestError {
         }
     }
 
+    /// The input field the reason names, where it names one (a JSON upload's `cellId`,
+    /// `data.voltage`…), so that a JSON route can answer 400 naming it.
+    pub fn field(&self) -> Option<&str> {
+        match self.reason() {
+            Self::NotFinite { field }
+            | Self::OutOfRange { field }
+            | Self::MissingField { field }
+            | Self::InvalidField { field, .. } => Some(field),
+            Self::CellIdZero => Some("cellId"),
+            Self::MissingLoggerId => Some("loggerId"),
+            Self::MissingTimestamp => Some("ts"),
+            _ => None,
+        }
+    }
+
     /// [`IngestError::NotFinite`] for `field`.
     pub fn not_finite(field: impl Into<String>) -> Self {
         Self::NotFinite {

@@ -2,6 +2,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use ents_domain::ingest::StoreOutcome;
+use ents_domain::{DomainError, FieldErrors};
 use ents_wire::{WireError, decode_sensor_json};
 
 use super::body::{self, Media};
@@ -12,14 +13,15 @@ use crate::state::AppState;
 /// Uploads one decoded legacy measurement as JSON:
 /// `{"type", "cellId", "loggerId", "ts", "data": {…}}`. Answers as the legacy protobuf path:
 /// 200 empty `application/octet-stream`, or 501 `08 01` for an unknown cell (or logger, for
-/// `power`), an unknown `type`, or missing/invalid fields.
+/// `power`) or an unknown `type`. A missing or invalid field (`type`, `cellId`, `ts`, `data`,
+/// a non-numeric value…) is a 400 naming it in `errors`; nothing is stored.
 #[utoipa::path(
     tag = "ingest",
     params(("X-API-Key" = Option<String>, Header, description = "Optional device API key")),
     request_body(content = serde_json::Value, content_type = "application/json"),
     responses(
         (status = 200, description = "Stored: empty application/octet-stream body"),
-        (status = 400, description = "The body is not JSON"),
+        (status = 400, description = "The body is not JSON, or a field is missing or invalid (named in `errors`)"),
         (status = 401, description = "Invalid or required API key"),
         (status = 403, description = "The key's owner may not write to the cell"),
         (status = 413, description = "Body too large"),
@@ -44,6 +46,13 @@ pub(crate) async fn sensor_json_post(
         }
         Err(error) => {
             tracing::info!(%error, "JSON upload refused");
+            // A missing or bad field is the client's JSON to fix: a 400 naming it. An unknown
+            // `type` stays the legacy ERROR answer, as for an unknown cell.
+            if let Some(field) = error.ingest_error().and_then(|e| e.field()) {
+                let mut errors = FieldErrors::new();
+                errors.insert(field.to_owned(), vec![error.to_string()]);
+                return Err(DomainError::Invalid(errors).into());
+            }
             return Ok(reply::legacy_error());
         }
     };

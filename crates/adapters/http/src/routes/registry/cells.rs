@@ -47,8 +47,9 @@ pub(crate) struct CellQuery {
     user: Option<String>,
     /// Comma-separated tag ids: cells having any of them.
     tags: Option<String>,
-    /// Accepted and ignored (tags have no category).
-    // Upstream read a tag attribute that no longer exists (D-25).
+    /// Refused with a 400 naming it: tags have no category, so no cell could match.
+    // Upstream read a tag attribute that no longer exists (D-25); silently listing every
+    // cell would answer a question that was not asked.
     category: Option<String>,
 }
 
@@ -68,7 +69,7 @@ fn tag_filter(raw: Option<&str>) -> Result<Vec<i32>, ApiError> {
     params(CellQuery),
     responses(
         (status = 200, body = [CellJson]),
-        (status = 400, description = "`Invalid tag IDs format`"),
+        (status = 400, description = "`Invalid tag IDs format`, or `category` (not supported)"),
         (status = 401, description = "`?user=` without credentials")
     ),
     security((), ("bearer" = []), ("api_key" = []))
@@ -79,7 +80,14 @@ pub(crate) async fn list_cells(
     caller: MaybeCaller,
     query: web::Query<CellQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let _ = &query.category;
+    if query.category.is_some() {
+        let mut errors = ents_domain::FieldErrors::new();
+        errors.insert(
+            "category".to_owned(),
+            vec!["tags have no category: this filter is not supported".to_owned()],
+        );
+        return Err(DomainError::Invalid(errors).into());
+    }
     let name = query.name.clone().filter(|n| !n.is_empty());
     let mine = name.is_none() && query.user.as_deref().is_some_and(|u| !u.is_empty());
     let member = if mine {

@@ -11,7 +11,7 @@ use utoipa::IntoParams;
 use super::body::{Fields, garde_errors};
 use super::path_id;
 use super::shapes::{TagJson, tags_json};
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, MaybeCaller};
 use crate::error::ApiError;
 use crate::routes::truthiness::is_falsy;
 use crate::state::AppState;
@@ -28,8 +28,13 @@ struct TagInput {
     description: Option<Option<String>>,
 }
 
-/// Reads `name` and `description`; unknown keys are rejected as upstream's schema did.
+/// Reads `name` and `description`; unknown keys are rejected as upstream's schema did, with
+/// its message `"Invalid data"`.
 fn tag_input(body: &Value, name_required: bool) -> Result<TagInput, ApiError> {
+    read_tag_input(body, name_required).map_err(ApiError::as_invalid_data)
+}
+
+fn read_tag_input(body: &Value, name_required: bool) -> Result<TagInput, ApiError> {
     if is_falsy(body) {
         return Err(ApiError::bad_request(NO_DATA));
     }
@@ -66,6 +71,8 @@ pub(crate) struct TagQuery {
 #[get("/tag/")]
 pub(crate) async fn list_tags(
     state: web::Data<AppState>,
+    // Only for the scope rule: an ingest key reads nothing, not even tags.
+    _caller: MaybeCaller,
     query: web::Query<TagQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let tags = state.registry.tags.list(query.search.as_deref()).await?;
@@ -113,6 +120,8 @@ pub(crate) async fn create_tag(
 #[get("/tag/{tag_id}")]
 pub(crate) async fn get_tag(
     state: web::Data<AppState>,
+    // Only for the scope rule, as `list_tags`.
+    _caller: MaybeCaller,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path_id(&path)?;

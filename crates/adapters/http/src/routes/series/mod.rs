@@ -1,18 +1,20 @@
 //! `GET /api/power/<id>`, `/api/teros/<id>` (and their `/` forms: cell 0, i.e. empty),
 //! `GET /api/sensor/` and its twin `GET /api/sensor_json/` (docs/compatibility.md#reading-data).
-//! Public reads (`access.public_read`).
+//! Public reads unless `access.public_read` is off; then the caller must own or be a member of
+//! the cell (docs/compatibility.md#authorization).
 
 mod params;
 mod shape;
 
 use actix_web::{HttpResponse, get, web};
-use ents_domain::FieldErrors;
+use ents_domain::{DomainError, FieldErrors};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 pub(crate) use params::SeriesParams;
 use shape::{PowerSeries, SensorSeriesBody, TerosSeries};
 
+use crate::auth::MaybeCaller;
 use crate::error::ApiError;
 use crate::routes::jsonify::jsonify;
 use crate::state::AppState;
@@ -23,22 +25,40 @@ pub(crate) fn cell_path(raw: &str) -> Result<i32, ApiError> {
     Ok(super::path_int::path_int(raw)?.unwrap_or(-1))
 }
 
+/// The policy's word on reading `cell_id`'s data (`access.public_read`, the caller's scope).
+pub(crate) async fn read_allowed(
+    state: &AppState,
+    caller: &MaybeCaller,
+    cell_id: i32,
+) -> Result<(), ApiError> {
+    state
+        .registry
+        .cells
+        .authorize_data_read(caller.0.as_ref(), &[cell_id])
+        .await
+        .map_err(ApiError::from)
+}
+
 async fn power(
     state: &AppState,
+    caller: &MaybeCaller,
     cell_id: i32,
     params: &SeriesParams,
 ) -> Result<HttpResponse, ApiError> {
     let (query, stats) = params.validate(FieldErrors::new())?;
+    read_allowed(state, caller, cell_id).await?;
     let points = state.series.power(cell_id, &query).await?;
     jsonify(&PowerSeries::new(&points, stats))
 }
 
 async fn teros(
     state: &AppState,
+    caller: &MaybeCaller,
     cell_id: i32,
     params: &SeriesParams,
 ) -> Result<HttpResponse, ApiError> {
     let (query, stats) = params.validate(FieldErrors::new())?;
+    read_allowed(state, caller, cell_id).await?;
     let points = state.series.teros(cell_id, &query).await?;
     jsonify(&TerosSeries::new(&points, stats))
 }
@@ -55,21 +75,31 @@ async fn teros(
 #[get("/power/{cell_id}")]
 pub(crate) async fn power_by_cell(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     path: web::Path<String>,
     params: web::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    power(&state, cell_path(&path)?, &params).await
+    power(&state, &caller, cell_path(&path)?, &params).await
 }
 
-/// The power series of cell 0, which never exists: the parameters are checked, the arrays are
-/// empty. Kept for clients of the original backend.
-#[utoipa::path(tag = "data", params(SeriesParams), responses((status = 200, body = PowerSeries)))]
+/// The power series of the cell named by `cellId` (the form upstream's README documents);
+/// without it, of cell 0, which never exists: empty arrays.
+#[utoipa::path(
+    tag = "data",
+    params(CellQuery, SeriesParams),
+    responses(
+        (status = 200, body = PowerSeries),
+        (status = 400, description = "A bad parameter, named in `errors`"),
+    )
+)]
 #[get("/power/")]
 pub(crate) async fn power_root(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
+    cell: web::Query<CellQuery>,
     params: web::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    power(&state, 0, &params).await
+    power(&state, &caller, cell.cell_id()?, &params).await
 }
 
 /// The TEROS-12 series of a cell.
@@ -84,21 +114,56 @@ pub(crate) async fn power_root(
 #[get("/teros/{cell_id}")]
 pub(crate) async fn teros_by_cell(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     path: web::Path<String>,
     params: web::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    teros(&state, cell_path(&path)?, &params).await
+    teros(&state, &caller, cell_path(&path)?, &params).await
 }
 
-/// The TEROS series of cell 0, which never exists: empty arrays. Kept for clients of the
-/// original backend.
-#[utoipa::path(tag = "data", params(SeriesParams), responses((status = 200, body = TerosSeries)))]
+/// The TEROS series of the cell named by `cellId` (the form upstream's README documents);
+/// without it, of cell 0, which never exists: empty arrays.
+#[utoipa::path(
+    tag = "data",
+    params(CellQuery, SeriesParams),
+    responses(
+        (status = 200, body = TerosSeries),
+        (status = 400, description = "A bad parameter, named in `errors`"),
+    )
+)]
 #[get("/teros/")]
 pub(crate) async fn teros_root(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
+    cell: web::Query<CellQuery>,
     params: web::Query<SeriesParams>,
 ) -> Result<HttpResponse, ApiError> {
-    teros(&state, 0, &params).await
+    teros(&state, &caller, cell.cell_id()?, &params).await
+}
+
+/// `?cellId=` of `/api/power/` and `/api/teros/`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CellQuery {
+    /// Cell id (optional: without it the answer is empty).
+    #[serde(rename = "cellId")]
+    #[param(rename = "cellId")]
+    cell_id: Option<String>,
+}
+
+impl CellQuery {
+    /// The cell to read: 0 (none) when absent. Errors: `Invalid` naming `cellId` when it is
+    /// not an integer.
+    fn cell_id(&self) -> Result<i32, ApiError> {
+        match self.cell_id.as_deref().map(str::trim) {
+            None | Some("") => Ok(0),
+            Some(raw) => raw.parse::<i32>().map_err(|_| {
+                let mut errors = FieldErrors::new();
+                errors.insert("cellId".to_owned(), vec!["must be an integer".to_owned()]);
+                ApiError::Domain(DomainError::Invalid(errors))
+            }),
+        }
+    }
 }
 
 /// Which generic sensor to read.
@@ -118,7 +183,11 @@ pub(crate) struct SensorParams {
     series: SeriesParams,
 }
 
-async fn sensor(state: &AppState, params: &SensorParams) -> Result<HttpResponse, ApiError> {
+async fn sensor(
+    state: &AppState,
+    caller: &MaybeCaller,
+    params: &SensorParams,
+) -> Result<HttpResponse, ApiError> {
     let mut errors = FieldErrors::new();
     let mut required = |field: &str, value: &Option<String>| -> String {
         match value.as_deref().map(str::trim) {
@@ -143,6 +212,7 @@ async fn sensor(state: &AppState, params: &SensorParams) -> Result<HttpResponse,
             .push("must be an integer".to_owned());
     }
     let (query, stats) = params.series.validate(errors)?;
+    read_allowed(state, caller, cell_id.unwrap_or(0)).await?;
     let repo = &state.series;
     let Some(info) = repo
         .find_sensor(cell_id.unwrap_or(0), &name, &measurement)
@@ -166,9 +236,10 @@ async fn sensor(state: &AppState, params: &SensorParams) -> Result<HttpResponse,
 #[get("/sensor/")]
 pub(crate) async fn sensor_get(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     params: web::Query<SensorParams>,
 ) -> Result<HttpResponse, ApiError> {
-    sensor(&state, &params).await
+    sensor(&state, &caller, &params).await
 }
 
 /// Identical to `GET /api/sensor/`.
@@ -176,7 +247,8 @@ pub(crate) async fn sensor_get(
 #[get("/sensor_json/")]
 pub(crate) async fn sensor_json_get(
     state: web::Data<AppState>,
+    caller: MaybeCaller,
     params: web::Query<SensorParams>,
 ) -> Result<HttpResponse, ApiError> {
-    sensor(&state, &params).await
+    sensor(&state, &caller, &params).await
 }

@@ -1,7 +1,7 @@
 //! The query parameters shared by the series reads (docs/compatibility.md#reading-data),
 //! validated into a [`SeriesQuery`]. Every problem is a 400 naming its field; unknown
 //! parameters are ignored (upstream 500'd on them, including the `cellId` its README
-//! documented for power and TEROS).
+//! documented for power and TEROS, which `/api/power/` and `/api/teros/` now read).
 
 use chrono::{TimeDelta, Utc};
 use ents_domain::series::{
@@ -28,8 +28,8 @@ pub(crate) struct SeriesParams {
     /// `none` (raw rows), `minute`, `hour` (default), `day`, `week` or `month`: the mean of
     /// each `date_trunc` bucket (weeks start on Monday; a bucket is labelled by its start).
     pub resample: Option<String>,
-    /// `true`: raw rows labelled and ordered by the server receive time (`resample` is
-    /// ignored). Boolean words: `1 true t y yes on` / `0 false f n no off`, any letter case.
+    /// `true`: raw rows (`resample` is ignored), labelled and ordered by the server receive
+    /// time for power and TEROS, by the device time for generic sensors (as upstream). Boolean words: `1 true t y yes on` / `0 false f n no off`, any letter case.
     pub stream: Option<String>,
     /// `true`: add `stats` with the count, min, max and mean of every field per point
     /// (honest downsampling). Same boolean words.
