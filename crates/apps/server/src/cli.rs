@@ -38,6 +38,41 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Export the series of cells over a time range as CSV (the export API's layout).
+    Export(ExportArgs),
+}
+
+/// `ents export`: docs/import-export.md.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// A cell id; repeat for several cells.
+    #[arg(long = "cell", required = true)]
+    pub cells: Vec<i32>,
+    /// Start of the range (inclusive): ISO 8601 or RFC 1123, UTC when no zone is given.
+    #[arg(long)]
+    pub from: String,
+    /// End of the range (inclusive).
+    #[arg(long)]
+    pub to: String,
+    /// Bucket means: none, minute, hour, day, week or month.
+    #[arg(long, default_value = "none")]
+    pub resample: String,
+    /// The file layout.
+    #[arg(long, value_enum, default_value_t = ExportFileFormat::Csv)]
+    pub format: ExportFileFormat,
+    /// Output file; `-` (the default) is standard output.
+    #[arg(short, long, default_value = "-")]
+    pub output: PathBuf,
+    /// No progress display on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Layouts `ents export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFileFormat {
+    /// The export API's long CSV (docs/exports.md).
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]

@@ -2,6 +2,7 @@
 //! `ents_runtime`; this is the command line.
 
 mod cli;
+mod data;
 mod user;
 
 use std::io::Write;
@@ -9,6 +10,7 @@ use std::io::Write;
 use clap::Parser;
 use ents_config::Settings;
 use ents_runtime::Application;
+use ents_runtime::telemetry::Output;
 use figment::providers::Serialized;
 
 use crate::cli::{Cli, Command};
@@ -21,7 +23,12 @@ async fn main() -> anyhow::Result<()> {
         figment = figment.merge(Serialized::default("http.listen", addr.to_string()));
     }
     let settings = Settings::from_figment(&figment)?;
-    ents_runtime::telemetry::init(&settings.log);
+    // Commands that write data to standard output keep their logs off it.
+    let logs = match cli.command {
+        Command::Export(_) => Output::Stderr,
+        _ => Output::Stdout,
+    };
+    ents_runtime::telemetry::init_on(&settings.log, logs);
 
     match cli.command {
         Command::Serve { .. } => {
@@ -35,6 +42,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(&settings, command).await,
+        Command::Export(args) => data::export(&settings, args).await,
         Command::Config => {
             let text = serde_json::to_string_pretty(&settings.redacted())?;
             writeln!(std::io::stdout(), "{text}")?;

@@ -3,6 +3,8 @@
 
 mod cli;
 mod common;
+#[path = "data/main.rs"]
+mod data;
 mod exports;
 mod identity_google;
 mod identity_keys;
