@@ -40,6 +40,36 @@ pub enum Command {
     },
     /// Export the series of cells over a time range as CSV (the export API's layout).
     Export(ExportArgs),
+    /// Import history from a file (the export CSV), in batches, skipping duplicates.
+    Import(ImportArgs),
+}
+
+/// `ents import`: docs/import-export.md.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub input: PathBuf,
+    /// Store every row in this cell, whatever the file says.
+    #[arg(long)]
+    pub cell: Option<i32>,
+    /// Validate and print what would be stored, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stop at the first bad line (by default bad lines are reported and skipped).
+    #[arg(long)]
+    pub strict: bool,
+    /// Create cells the database does not have (by their name in the file); needs --owner.
+    #[arg(long, requires = "owner")]
+    pub create_missing: bool,
+    /// The e-mail address of the user who owns the cells --create-missing creates.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Rows per batch (one transaction each).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_rows: u32,
+    /// No progress display.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 /// `ents export`: docs/import-export.md.

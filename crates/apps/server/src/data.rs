@@ -5,9 +5,11 @@ use std::io::Write;
 use std::path::Path;
 
 use ents_config::Settings;
-use ents_runtime::data::{ExportCommand, Progress, run_export};
+use ents_runtime::data::{
+    ExportCommand, ImportCommand, Progress, render_summary, run_export, run_import,
+};
 
-use crate::cli::{ExportArgs, ExportFileFormat};
+use crate::cli::{ExportArgs, ExportFileFormat, ImportArgs};
 
 pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let ExportFileFormat::Csv = args.format;
@@ -29,5 +31,25 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()>
             outcome.bytes
         )?;
     }
+    Ok(())
+}
+
+/// The summary (and, dry, what would be stored) goes to standard output.
+pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
+    let command = ImportCommand {
+        input: args.input,
+        cell: args.cell,
+        dry_run: args.dry_run,
+        strict: args.strict,
+        create_missing_owner: if args.create_missing {
+            args.owner
+        } else {
+            None
+        },
+        batch_rows: args.batch_rows as usize,
+    };
+    let progress = Progress::new("import", args.quiet);
+    let summary = run_import(settings, &command, &progress).await?;
+    write!(std::io::stdout(), "{}", render_summary(&summary))?;
     Ok(())
 }

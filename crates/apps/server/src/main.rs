@@ -25,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
     let settings = Settings::from_figment(&figment)?;
     // Commands that write data to standard output keep their logs off it.
     let logs = match cli.command {
-        Command::Export(_) => Output::Stderr,
+        Command::Export(_) | Command::Import(_) => Output::Stderr,
         _ => Output::Stdout,
     };
     ents_runtime::telemetry::init_on(&settings.log, logs);
@@ -43,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::User { command } => user::run(&settings, command).await,
         Command::Export(args) => data::export(&settings, args).await,
+        Command::Import(args) => data::import(&settings, args).await,
         Command::Config => {
             let text = serde_json::to_string_pretty(&settings.redacted())?;
             writeln!(std::io::stdout(), "{text}")?;

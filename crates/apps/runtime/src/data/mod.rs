@@ -3,8 +3,10 @@
 //! same domain code paths as the API's jobs.
 
 mod export;
+mod import;
 mod output;
 mod progress;
 
 pub use export::{ExportCommand, ExportOutcome, run_export};
+pub use import::{ImportCommand, render_summary, run_import};
 pub use progress::Progress;
