@@ -171,6 +171,11 @@ impl Columns {
                             d.num.push(Some(*n));
                             d.txt.push(None);
                         }
+                        ImportValue::Int(i) => {
+                            d.data_type.push("int");
+                            d.num.push(Some(f64::from(*i)));
+                            d.txt.push(None);
+                        }
                         ImportValue::Text(t) => {
                             d.data_type.push("text");
                             d.num.push(None);

@@ -49,6 +49,9 @@ pub enum Command {
 pub struct ImportArgs {
     /// The file to import.
     pub input: PathBuf,
+    /// The file's layout.
+    #[arg(long, value_enum, default_value_t = ImportFileFormat::Csv)]
+    pub format: ImportFileFormat,
     /// Store every row in this cell, whatever the file says.
     #[arg(long)]
     pub cell: Option<i32>,
@@ -132,4 +135,15 @@ pub enum UserCommand {
         /// The user's e-mail address (checked against the id).
         email: String,
     },
+}
+
+/// Layouts `ents import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFileFormat {
+    /// The export CSV (`ents export`, the export API).
+    Csv,
+    /// Length-delimited protobuf `Measurement` messages, as devices upload them.
+    Protobuf,
+    /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
+    Generic,
 }

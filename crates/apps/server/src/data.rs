@@ -6,10 +6,10 @@ use std::path::Path;
 
 use ents_config::Settings;
 use ents_runtime::data::{
-    ExportCommand, ImportCommand, Progress, render_summary, run_export, run_import,
+    ExportCommand, ImportCommand, ImportFormat, Progress, render_summary, run_export, run_import,
 };
 
-use crate::cli::{ExportArgs, ExportFileFormat, ImportArgs};
+use crate::cli::{ExportArgs, ExportFileFormat, ImportArgs, ImportFileFormat};
 
 pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
     let ExportFileFormat::Csv = args.format;
@@ -38,6 +38,11 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()>
 pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()> {
     let command = ImportCommand {
         input: args.input,
+        format: match args.format {
+            ImportFileFormat::Csv => ImportFormat::ExportCsv,
+            ImportFileFormat::Protobuf => ImportFormat::Measurement,
+            ImportFileFormat::Generic => ImportFormat::Generic,
+        },
         cell: args.cell,
         dry_run: args.dry_run,
         strict: args.strict,

@@ -8,18 +8,32 @@ use std::sync::Arc;
 use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
 use ents_domain::imports::{
-    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportSummary, Importer,
+    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportSummary, Importer, LineRow,
 };
+use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
 use ents_persistence::{PgImportStore, PgUserRepository};
 
 use super::export::explain;
+use super::frames::next_frame;
 use super::progress::Progress;
+
+/// The layouts `ents import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// The project's export CSV.
+    ExportCsv,
+    /// Length-delimited protobuf `Measurement` messages (device uploads).
+    Measurement,
+    /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
+    Generic,
+}
 
 /// What to import, as typed on the command line.
 #[derive(Debug, Clone)]
 pub struct ImportCommand {
     pub input: PathBuf,
+    pub format: ImportFormat,
     /// Every row into this cell.
     pub cell: Option<i32>,
     pub dry_run: bool,
@@ -29,7 +43,7 @@ pub struct ImportCommand {
     pub batch_rows: usize,
 }
 
-/// Imports `command.input` (the export CSV). Errors: an unreadable file or header, an
+/// Imports `command.input` in `command.format`. Errors: an unreadable file or header, an
 /// unknown owner or target cell, the first bad line when strict, the database failing
 /// (batches committed before stay: each is whole).
 pub async fn run_import(
@@ -60,6 +74,94 @@ pub async fn run_import(
     let file = std::fs::File::open(&command.input)
         .with_context(|| format!("opening {}", command.input.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
+    match command.format {
+        ImportFormat::ExportCsv => export_csv(command, file, size, &mut importer, progress).await?,
+        ImportFormat::Measurement => {
+            uploads(
+                file,
+                size,
+                &mut importer,
+                progress,
+                ents_wire::decode_measurement,
+            )
+            .await?;
+        }
+        ImportFormat::Generic => {
+            uploads(
+                file,
+                size,
+                &mut importer,
+                progress,
+                ents_wire::decode_repeated,
+            )
+            .await?;
+        }
+    }
+    let summary = importer.finish().await.map_err(explain)?;
+    progress.finish();
+    Ok(summary)
+}
+
+/// Device uploads, one per frame; a frame's number stands for its line. Each goes through
+/// the live upload's decoder and row mapping.
+async fn uploads(
+    file: std::fs::File,
+    size: u64,
+    importer: &mut Importer,
+    progress: &Progress,
+    decode: fn(&[u8]) -> Result<Upload, ents_wire::WireError>,
+) -> anyhow::Result<()> {
+    let mut input = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut buf = Vec::new();
+    let mut frame: u64 = 0;
+    let mut offset: u64 = 0;
+    loop {
+        frame += 1;
+        match next_frame(&mut input, &mut buf) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // The rest cannot be framed: report it and stop reading.
+                importer.line_read();
+                importer
+                    .bad_line(frame, format!("unreadable frame: {e}"))
+                    .map_err(explain)?;
+                break;
+            }
+        }
+        importer.line_read();
+        offset += buf.len() as u64 + 1;
+        match decode(&buf) {
+            Ok(upload) => {
+                for row in upload.stored_rows() {
+                    let row = LineRow {
+                        line: frame,
+                        row: row.into(),
+                        cell_name: None,
+                    };
+                    importer.add(row).await.map_err(explain)?;
+                }
+            }
+            Err(e) => importer.bad_line(frame, e.to_string()).map_err(explain)?,
+        }
+        if frame.is_multiple_of(1024) {
+            let s = importer.summary();
+            progress.update(
+                offset as f32 / size as f32,
+                &format!("{} rows stored", s.stored),
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn export_csv(
+    command: &ImportCommand,
+    file: std::fs::File,
+    size: u64,
+    importer: &mut Importer,
+    progress: &Progress,
+) -> anyhow::Result<()> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -102,9 +204,7 @@ pub async fn run_import(
     if let Some(row) = assembler.finish() {
         importer.add(row).await.map_err(explain)?;
     }
-    let summary = importer.finish().await.map_err(explain)?;
-    progress.finish();
-    Ok(summary)
+    Ok(())
 }
 
 /// The summary as the command prints it.

@@ -3,10 +3,11 @@
 //! same domain code paths as the API's jobs.
 
 mod export;
+mod frames;
 mod import;
 mod output;
 mod progress;
 
 pub use export::{ExportCommand, ExportOutcome, run_export};
-pub use import::{ImportCommand, render_summary, run_import};
+pub use import::{ImportCommand, ImportFormat, render_summary, run_import};
 pub use progress::Progress;

@@ -2,6 +2,7 @@
 //! (docs/import-export.md).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod devices;
 mod export;
 mod import;
 mod support;

@@ -3,6 +3,8 @@ use std::sync::Arc;
 
 use chrono::NaiveDateTime;
 
+use crate::measurements::{SensorValue, StoredRow};
+
 /// One row to store, in the units of the tables (volts, amperes: as devices send them).
 /// Absent values stay NULL. Keys as live uploads: power (cell, logger, ts), TEROS (cell,
 /// ts), generic (sensor (cell, name, measurement), ts).
@@ -76,7 +78,46 @@ impl ImportRow {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ImportValue {
     Number(f64),
+    /// A device's integer value: a new sensor is created `int`, as a live upload does.
+    Int(i32),
     Text(String),
+}
+
+/// The rows of a device upload, mapped by the same code as a live upload
+/// ([`crate::measurements::Upload::stored_rows`]), so both have the same keys.
+impl From<StoredRow> for ImportRow {
+    fn from(row: StoredRow) -> Self {
+        // A cell id beyond i32 cannot exist: -1 makes the row an unknown cell's.
+        let cell = |id: std::num::NonZeroU32| i32::try_from(id.get()).unwrap_or(-1);
+        match row {
+            StoredRow::Power(r) => Self::Power {
+                cell_id: cell(r.cell_id),
+                logger_id: Some(i32::try_from(r.logger_id).unwrap_or(-1)),
+                ts: r.ts.naive_utc(),
+                voltage: Some(r.voltage),
+                current: Some(r.current),
+            },
+            StoredRow::Teros(r) => Self::Teros {
+                cell_id: cell(r.cell_id),
+                ts: r.ts.naive_utc(),
+                vwc: Some(r.vwc),
+                raw_vwc: Some(r.raw_vwc),
+                temp: Some(r.temp),
+                ec: r.ec,
+            },
+            StoredRow::Sensor(r) => Self::Sensor {
+                cell_id: cell(r.cell_id),
+                name: r.name.to_owned(),
+                measurement: r.measurement.to_owned(),
+                unit: r.unit.to_owned(),
+                ts: r.ts.naive_utc(),
+                value: match r.value {
+                    SensorValue::Float(f) => ImportValue::Number(f),
+                    SensorValue::Int(i) => ImportValue::Int(i),
+                },
+            },
+        }
+    }
 }
 
 /// A row and the (first) input line it came from.
