@@ -10,9 +10,10 @@
 //!   stale-job sweeper, the handlers (built-in, TTN, export).
 //! - [`settings`]: configuration → adapter settings, so both processes agree on queue
 //!   names, retry policy and timeouts; [`telemetry`]: log output; [`database`]: the pool and
-//!   migrations; [`users`]: the `ents user` commands.
+//!   migrations; [`users`]: the `ents user` commands; [`data`]: `ents export` / `ents import`.
 //! - `testing` (feature `testing`): `TestApp` and `RabbitWorker` for tests.
 
+pub mod data;
 pub mod database;
 pub mod exports;
 mod identity;

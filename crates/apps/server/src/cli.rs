@@ -38,6 +38,74 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Export the series of cells over a time range as CSV (the export API's layout).
+    Export(ExportArgs),
+    /// Import history from a file (the export CSV), in batches, skipping duplicates.
+    Import(ImportArgs),
+}
+
+/// `ents import`: docs/import-export.md.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The file to import.
+    pub input: PathBuf,
+    /// The file's layout.
+    #[arg(long, value_enum, default_value_t = ImportFileFormat::Csv)]
+    pub format: ImportFileFormat,
+    /// Store every row in this cell, whatever the file says.
+    #[arg(long)]
+    pub cell: Option<i32>,
+    /// Validate and print what would be stored, without writing anything.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Stop at the first bad line (by default bad lines are reported and skipped).
+    #[arg(long)]
+    pub strict: bool,
+    /// Create cells the database does not have (by their name in the file); needs --owner.
+    #[arg(long, requires = "owner")]
+    pub create_missing: bool,
+    /// The e-mail address of the user who owns the cells --create-missing creates.
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Rows per batch (one transaction each).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch_rows: u32,
+    /// No progress display.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `ents export`: docs/import-export.md.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// A cell id; repeat for several cells.
+    #[arg(long = "cell", required = true)]
+    pub cells: Vec<i32>,
+    /// Start of the range (inclusive): ISO 8601 or RFC 1123, UTC when no zone is given.
+    #[arg(long)]
+    pub from: String,
+    /// End of the range (inclusive).
+    #[arg(long)]
+    pub to: String,
+    /// Bucket means: none, minute, hour, day, week or month.
+    #[arg(long, default_value = "none")]
+    pub resample: String,
+    /// The file layout.
+    #[arg(long, value_enum, default_value_t = ExportFileFormat::Csv)]
+    pub format: ExportFileFormat,
+    /// Output file; `-` (the default) is standard output.
+    #[arg(short, long, default_value = "-")]
+    pub output: PathBuf,
+    /// No progress display on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Layouts `ents export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFileFormat {
+    /// The export API's long CSV (docs/exports.md).
+    Csv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -67,4 +135,15 @@ pub enum UserCommand {
         /// The user's e-mail address (checked against the id).
         email: String,
     },
+}
+
+/// Layouts `ents import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportFileFormat {
+    /// The export CSV (`ents export`, the export API).
+    Csv,
+    /// Length-delimited protobuf `Measurement` messages, as devices upload them.
+    Protobuf,
+    /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
+    Generic,
 }

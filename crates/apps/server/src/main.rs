@@ -2,6 +2,7 @@
 //! `ents_runtime`; this is the command line.
 
 mod cli;
+mod data;
 mod user;
 
 use std::io::Write;
@@ -21,6 +22,7 @@ async fn main() -> anyhow::Result<()> {
         figment = figment.merge(Serialized::default("http.listen", addr.to_string()));
     }
     let settings = Settings::from_figment(&figment)?;
+    // Logs go to standard error: standard output is the commands' data (`ents export -`).
     ents_runtime::telemetry::init(&settings.log);
 
     match cli.command {
@@ -35,6 +37,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::User { command } => user::run(&settings, command).await,
+        Command::Export(args) => data::export(&settings, args).await,
+        Command::Import(args) => data::import(&settings, args).await,
         Command::Config => {
             let text = serde_json::to_string_pretty(&settings.redacted())?;
             writeln!(std::io::stdout(), "{text}")?;

@@ -5,6 +5,8 @@ mod authorization_matrix;
 mod cli;
 mod common;
 mod contract_gaps;
+#[path = "data/main.rs"]
+mod data;
 mod exports;
 #[path = "faults/main.rs"]
 mod faults;

@@ -11,6 +11,7 @@ pub mod equations;
 pub mod error;
 pub mod exports;
 pub mod health;
+pub mod imports;
 pub mod ingest;
 pub mod jobs;
 pub mod live;

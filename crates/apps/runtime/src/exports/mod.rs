@@ -20,7 +20,7 @@ pub fn export_files(settings: &Settings) -> Arc<FsExportFileStore> {
     Arc::new(FsExportFileStore::new(settings.exports.directory.clone()))
 }
 
-fn row_source(settings: &Settings, db: &Db) -> Arc<PgExportRowSource> {
+pub(crate) fn row_source(settings: &Settings, db: &Db) -> Arc<PgExportRowSource> {
     Arc::new(PgExportRowSource::new(
         db.clone(),
         settings.series.use_rollups,

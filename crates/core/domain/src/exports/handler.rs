@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::csv::{CSV_HEADER, encode_row};
-use super::model::{EXPORT_KIND, ExportPayload, ExportResult, ExportRow};
+use super::model::{EXPORT_KIND, ExportPayload, ExportRequest, ExportResult, ExportRow};
 use super::ports::{ExportFileStore, ExportFileWriter, ExportRowSource, RowSink};
 use crate::DomainError;
 use crate::jobs::{Job, JobFailure, JobHandler, ProgressSink};
@@ -65,21 +65,16 @@ impl ExportHandler {
             tracing::warn!(%error, "could not remove expired export files");
         }
         let mut writer = self.files.create(job.id, job.attempts).await?;
-        writer.write(CSV_HEADER.as_bytes()).await?;
-        let mut sink = CsvSink {
-            writer,
-            line: String::with_capacity(256),
-            buffer: Vec::with_capacity(64 * 1024),
-            rows: 0,
+        let rows = write_csv(
+            self.source.as_ref(),
+            &request,
+            self.settings.batch_rows,
+            writer.as_mut(),
             progress,
-            last_report: None,
-            interval: self.settings.progress_interval,
-        };
-        self.source
-            .stream(&request, self.settings.batch_rows.max(1), &mut sink)
-            .await?;
-        let rows = sink.rows;
-        let finished = sink.writer.finish().await?;
+            self.settings.progress_interval,
+        )
+        .await?;
+        let finished = writer.finish().await?;
         progress.report(1.0).await;
         tracing::info!(rows, bytes = finished.bytes, "export written");
         Ok(ExportResult {
@@ -123,9 +118,36 @@ fn failure(error: DomainError) -> JobFailure {
     }
 }
 
+/// Streams the CSV of `request` (header, then every row) into `writer`, reporting progress
+/// at most once per `interval`; returns the data rows written. The one code path of the
+/// export job and `ents export`: the caller finishes (publishes) the writer.
+///
+/// Errors: those of the source and of the writer.
+pub async fn write_csv(
+    source: &dyn ExportRowSource,
+    request: &ExportRequest,
+    batch_rows: usize,
+    writer: &mut dyn ExportFileWriter,
+    progress: &dyn ProgressSink,
+    interval: Duration,
+) -> Result<u64, DomainError> {
+    writer.write(CSV_HEADER.as_bytes()).await?;
+    let mut sink = CsvSink {
+        writer,
+        line: String::with_capacity(256),
+        buffer: Vec::with_capacity(64 * 1024),
+        rows: 0,
+        progress,
+        last_report: None,
+        interval,
+    };
+    source.stream(request, batch_rows.max(1), &mut sink).await?;
+    Ok(sink.rows)
+}
+
 /// Encodes batches into a buffer and hands it to the file writer once per batch.
 struct CsvSink<'a> {
-    writer: Box<dyn ExportFileWriter>,
+    writer: &'a mut dyn ExportFileWriter,
     line: String,
     buffer: Vec<u8>,
     rows: u64,

@@ -20,7 +20,7 @@ mod service;
 mod tests;
 
 pub use csv::{CSV_HEADER, encode_row, format_timestamp};
-pub use handler::{ExportHandler, ExportSettings};
+pub use handler::{ExportHandler, ExportSettings, write_csv};
 pub use model::{
     EXPORT_KIND, Export, ExportFormat, ExportPayload, ExportRequest, ExportResult, ExportRow,
     ExportValue, MAX_EXPORT_CELLS, SeriesLabel,

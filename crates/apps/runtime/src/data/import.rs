@@ -1,0 +1,242 @@
+//! `ents import`: a file into the series tables through the domain's [`Importer`] (batches
+//! of one transaction each, duplicates skipped, bad lines reported with their numbers).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, anyhow, bail};
+use ents_config::Settings;
+use ents_domain::imports::{
+    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportSummary, Importer, LineRow,
+};
+use ents_domain::measurements::Upload;
+use ents_domain::users::UserRepository;
+use ents_persistence::{PgImportStore, PgUserRepository};
+
+use super::export::explain;
+use super::frames::next_frame;
+use super::progress::Progress;
+
+/// The layouts `ents import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportFormat {
+    /// The project's export CSV.
+    ExportCsv,
+    /// Length-delimited protobuf `Measurement` messages (device uploads).
+    Measurement,
+    /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
+    Generic,
+}
+
+/// What to import, as typed on the command line.
+#[derive(Debug, Clone)]
+pub struct ImportCommand {
+    pub input: PathBuf,
+    pub format: ImportFormat,
+    /// Every row into this cell.
+    pub cell: Option<i32>,
+    pub dry_run: bool,
+    pub strict: bool,
+    /// Create unknown cells owned by the user with this e-mail address.
+    pub create_missing_owner: Option<String>,
+    pub batch_rows: usize,
+}
+
+/// Imports `command.input` in `command.format`. Errors: an unreadable file or header, an
+/// unknown owner or target cell, the first bad line when strict, the database failing
+/// (batches committed before stay: each is whole).
+pub async fn run_import(
+    settings: &Settings,
+    command: &ImportCommand,
+    progress: &Progress,
+) -> anyhow::Result<ImportSummary> {
+    let db = crate::database::pool(settings)?;
+    let owner = match &command.create_missing_owner {
+        Some(email) => {
+            let user = PgUserRepository::new(db.clone())
+                .find_by_email(email)
+                .await
+                .map_err(explain)?
+                .ok_or_else(|| anyhow!("--owner: no user with e-mail address {email}"))?;
+            Some(user.id)
+        }
+        None => None,
+    };
+    let options = ImportOptions {
+        batch_rows: command.batch_rows,
+        dry_run: command.dry_run,
+        strict: command.strict,
+        target_cell: command.cell,
+        create_missing: owner,
+    };
+    let mut importer = Importer::new(Arc::new(PgImportStore::new(db)), options);
+    let file = std::fs::File::open(&command.input)
+        .with_context(|| format!("opening {}", command.input.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
+    match command.format {
+        ImportFormat::ExportCsv => export_csv(command, file, size, &mut importer, progress).await?,
+        ImportFormat::Measurement => {
+            uploads(
+                file,
+                size,
+                &mut importer,
+                progress,
+                ents_wire::decode_measurement,
+            )
+            .await?;
+        }
+        ImportFormat::Generic => {
+            uploads(
+                file,
+                size,
+                &mut importer,
+                progress,
+                ents_wire::decode_repeated,
+            )
+            .await?;
+        }
+    }
+    let summary = importer.finish().await.map_err(explain)?;
+    progress.finish();
+    Ok(summary)
+}
+
+/// Device uploads, one per frame; a frame's number stands for its line. Each goes through
+/// the live upload's decoder and row mapping.
+async fn uploads(
+    file: std::fs::File,
+    size: u64,
+    importer: &mut Importer,
+    progress: &Progress,
+    decode: fn(&[u8]) -> Result<Upload, ents_wire::WireError>,
+) -> anyhow::Result<()> {
+    let mut input = std::io::BufReader::with_capacity(256 * 1024, file);
+    let mut buf = Vec::new();
+    let mut frame: u64 = 0;
+    let mut offset: u64 = 0;
+    loop {
+        frame += 1;
+        match next_frame(&mut input, &mut buf) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                // The rest cannot be framed: report it and stop reading.
+                importer.line_read();
+                importer
+                    .bad_line(frame, format!("unreadable frame: {e}"))
+                    .map_err(explain)?;
+                break;
+            }
+        }
+        importer.line_read();
+        offset += buf.len() as u64 + 1;
+        match decode(&buf) {
+            Ok(upload) => {
+                for row in upload.stored_rows() {
+                    let row = LineRow {
+                        line: frame,
+                        row: row.into(),
+                        cell_name: None,
+                    };
+                    importer.add(row).await.map_err(explain)?;
+                }
+            }
+            Err(e) => importer.bad_line(frame, e.to_string()).map_err(explain)?,
+        }
+        if frame.is_multiple_of(1024) {
+            let s = importer.summary();
+            progress.update(
+                offset as f32 / size as f32,
+                &format!("{} rows stored", s.stored),
+            );
+        }
+    }
+    Ok(())
+}
+
+async fn export_csv(
+    command: &ImportCommand,
+    file: std::fs::File,
+    size: u64,
+    importer: &mut Importer,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(256 * 1024, file));
+    let header = reader.headers().context("reading the header line")?;
+    if header.iter().ne(EXPORT_CSV_COLUMNS) {
+        bail!(
+            "{}: not an export CSV: the header must be {}",
+            command.input.display(),
+            EXPORT_CSV_COLUMNS.join(",")
+        );
+    }
+    let mut assembler = ExportCsvAssembler::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                importer.line_read();
+                importer.bad_line(line, e.to_string()).map_err(explain)?;
+                continue;
+            }
+        }
+        importer.line_read();
+        let line = record.position().map_or(line, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        match assembler.push(line, &fields) {
+            Ok(Some(row)) => importer.add(row).await.map_err(explain)?,
+            Ok(None) => {}
+            Err(reason) => importer.bad_line(line, reason).map_err(explain)?,
+        }
+        if line.is_multiple_of(4096) {
+            let s = importer.summary();
+            let done = reader.position().byte() as f32 / size as f32;
+            progress.update(done, &format!("{} rows stored", s.stored));
+        }
+    }
+    if let Some(row) = assembler.finish() {
+        importer.add(row).await.map_err(explain)?;
+    }
+    Ok(())
+}
+
+/// The summary as the command prints it.
+pub fn render_summary(summary: &ImportSummary) -> String {
+    let mut out = String::new();
+    let verb = if summary.dry_run {
+        "would store"
+    } else {
+        "stored"
+    };
+    let _ = writeln!(
+        out,
+        "{}read {} lines: {} rows, {verb} {}, {} duplicates skipped, {} refused, {} bad lines",
+        if summary.dry_run { "dry run: " } else { "" },
+        summary.lines,
+        summary.rows,
+        summary.stored,
+        summary.duplicates,
+        summary.refused,
+        summary.bad_lines.len()
+    );
+    if let (Some(first), Some(last)) = (summary.first, summary.last) {
+        let _ = writeln!(out, "time range: {first} .. {last} (UTC)");
+    }
+    for ((cell, kind), rows) in &summary.per_kind {
+        let _ = writeln!(out, "cell {cell} {kind}: {rows} rows");
+    }
+    for (name, id) in &summary.created_cells {
+        let _ = writeln!(out, "created cell {id} ({name})");
+    }
+    for bad in &summary.bad_lines {
+        let _ = writeln!(out, "line {}: {}", bad.line, bad.reason);
+    }
+    out
+}

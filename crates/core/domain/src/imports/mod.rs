@@ -1,0 +1,23 @@
+//! Bulk imports of history (`ents import`; docs/import-export.md).
+//!
+//! - [`ExportCsvAssembler`]: the lines of the project's own export CSV (`docs/exports.md`)
+//!   back into stored rows (the values of one stored power or TEROS row are consecutive
+//!   lines of the export; they are put back together).
+//! - [`Importer`]: the use case: rows in batches, each written in one transaction through
+//!   the [`ImportStore`] port with `ON CONFLICT DO NOTHING` (the ingest idempotency keys of
+//!   `crate::ingest`), so a re-import, or a device's late live upload of an imported
+//!   reading, stores nothing twice; bad lines are reported with their line numbers and stop
+//!   the import only when strict. No live events: an import is history, not news.
+
+mod export_csv;
+mod importer;
+mod model;
+mod ports;
+
+#[cfg(test)]
+mod tests;
+
+pub use export_csv::{EXPORT_CSV_COLUMNS, ExportCsvAssembler};
+pub use importer::{ImportOptions, Importer};
+pub use model::{BadLine, ImportRow, ImportSummary, ImportValue, LineRow};
+pub use ports::{BatchCounts, ImportStore};

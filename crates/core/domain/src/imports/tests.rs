@@ -1,0 +1,119 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDateTime;
+
+use super::*;
+
+fn ts(s: &str) -> NaiveDateTime {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
+}
+
+fn feed(lines: &[&str]) -> (Vec<LineRow>, Vec<(u64, String)>) {
+    let mut assembler = ExportCsvAssembler::new();
+    let mut rows = Vec::new();
+    let mut bad = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        let n = i as u64 + 2;
+        match assembler.push(n, &fields) {
+            Ok(Some(row)) => rows.push(row),
+            Ok(None) => {}
+            Err(reason) => bad.push((n, reason)),
+        }
+    }
+    rows.extend(assembler.finish());
+    (rows, bad)
+}
+
+#[test]
+fn the_values_of_one_stored_row_come_back_together_in_table_units() {
+    let (rows, bad) = feed(&[
+        "1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,2000",
+        "1,c1,power,power,voltage,mV,2024-01-01T10:30:00Z,1000",
+        "1,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000",
+        "1,c1,power,power,power,µW,2024-01-01T10:30:00Z,2000",
+        "1,c1,teros,teros12,vwc,%,2024-01-02T00:00:00Z,25",
+        "1,c1,teros,teros12,ec,µS/cm,2024-01-02T00:00:00Z,120",
+        "1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:10:00Z,100",
+    ]);
+    assert!(bad.is_empty(), "{bad:?}");
+    let rows: Vec<_> = rows.into_iter().map(|r| (r.line, r.row)).collect();
+    assert_eq!(
+        rows,
+        vec![
+            (
+                2,
+                ImportRow::Power {
+                    cell_id: 1,
+                    logger_id: None,
+                    ts: ts("2024-01-01 10:00:00"),
+                    voltage: Some(2.0),
+                    current: None
+                }
+            ),
+            (
+                3,
+                ImportRow::Power {
+                    cell_id: 1,
+                    logger_id: None,
+                    ts: ts("2024-01-01 10:30:00"),
+                    voltage: Some(1.0),
+                    current: Some(0.002)
+                }
+            ),
+            (
+                6,
+                ImportRow::Teros {
+                    cell_id: 1,
+                    ts: ts("2024-01-02 00:00:00"),
+                    vwc: Some(25.0),
+                    raw_vwc: None,
+                    temp: None,
+                    ec: Some(120)
+                }
+            ),
+            (
+                8,
+                ImportRow::Sensor {
+                    cell_id: 1,
+                    name: "bme280".into(),
+                    measurement: "pressure".into(),
+                    unit: "kPa".into(),
+                    ts: ts("2024-01-01 05:10:00"),
+                    value: ImportValue::Number(100.0)
+                }
+            ),
+        ]
+    );
+}
+
+#[test]
+fn bad_lines_say_why_and_do_not_disturb_the_row_being_assembled() {
+    let (rows, bad) = feed(&[
+        "1,c1,power,power,voltage,mV,2024-01-01T10:30:00Z,1000",
+        "x,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000",
+        "1,c1,power,power,current,µA,yesterday,2000",
+        "1,c1,power,power,current,µA,2024-01-01T10:30:00Z,lots",
+        "1,c1,moon,power,current,µA,2024-01-01T10:30:00Z,1",
+        "1,c1,teros,teros12,ec,µS/cm,2024-01-02T00:00:00Z,1.5",
+        "1,c1",
+        "1,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000",
+    ]);
+    let lines: Vec<u64> = bad.iter().map(|(l, _)| *l).collect();
+    assert_eq!(lines, vec![3, 4, 5, 6, 7, 8]);
+    assert!(bad[0].1.contains("cell_id"));
+    assert!(bad[1].1.contains("timestamp"));
+    assert!(bad[2].1.contains("value"));
+    assert!(bad[3].1.contains("source"));
+    assert!(bad[4].1.contains("ec"));
+    assert!(bad[5].1.contains("fields"));
+    assert_eq!(rows.len(), 1);
+    assert!(matches!(
+        rows[0].row,
+        ImportRow::Power {
+            voltage: Some(_),
+            current: Some(_),
+            ..
+        }
+    ));
+}
