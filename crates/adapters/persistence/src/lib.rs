@@ -9,6 +9,7 @@
 //! for why the upstream tables keep `timestamp without time zone`).
 
 pub mod api_keys;
+pub mod auth_failures;
 mod bootstrap;
 pub mod cells;
 mod connect;
@@ -31,6 +32,7 @@ pub mod testing;
 pub mod users;
 
 pub use api_keys::PgApiKeyRepository;
+pub use auth_failures::PgFailureStore;
 pub use bootstrap::ensure_database;
 pub use cells::PgCellRepository;
 pub use error::PersistenceError;

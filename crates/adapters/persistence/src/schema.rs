@@ -189,6 +189,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    auth_failure (kind, client) {
+        kind -> Text,
+        client -> Text,
+        failures -> Int4,
+        window_end -> Timestamptz,
+    }
+}
+
 diesel::joinable!(cell -> users (user_id));
 diesel::joinable!(logger -> users (user_id));
 diesel::joinable!(power_data -> cell (cell_id));
@@ -220,4 +229,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     job,
     refresh_token,
     api_keys,
+    auth_failure,
 );

@@ -2,6 +2,7 @@
 //! module per area.
 
 mod adopt_upstream;
+mod auth_failures;
 mod common;
 mod database_outage;
 mod ensure_database;

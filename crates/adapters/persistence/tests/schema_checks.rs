@@ -155,6 +155,7 @@ async fn baseline_matches_upstream() {
             "job",
             "refresh_token",
             "api_key",
+            "auth_failure",
             "__diesel_schema_migrations",
         ])
         // Series rollups (read with SQL only, so not in schema.rs).

@@ -12,17 +12,18 @@ use ents_auth::{
 };
 use ents_config::Settings;
 use ents_domain::auth::{
-    ApiKeyService, GoogleLogin, LocalAccounts, SessionService, SessionSettings, SystemClock,
+    ApiKeyService, FailureLimiter, FailureLimits, GoogleLogin, Limit, LocalAccounts,
+    SessionService, SessionSettings, SystemClock,
 };
 use ents_domain::users::UserService;
-use ents_http::auth::{
-    FailureLimits, Identity, IdentityServices, IdentitySettings, Limit, TrustedProxies,
+use ents_http::auth::{Identity, IdentityServices, IdentitySettings, TrustedProxies};
+use ents_persistence::{
+    Db, PgApiKeyRepository, PgFailureStore, PgRefreshTokenRepository, PgUserRepository,
 };
-use ents_persistence::{Db, PgApiKeyRepository, PgRefreshTokenRepository, PgUserRepository};
 
 /// Bound on each call to Google.
 const GOOGLE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often expired refresh tokens are deleted.
+/// How often expired refresh tokens and ended brute-force windows are deleted.
 const PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// The identity use cases, built from the configuration.
@@ -91,6 +92,10 @@ pub(crate) fn wire(settings: &Settings, db: &Db) -> anyhow::Result<IdentityWirin
             secrets,
             clock,
         ),
+        failures: FailureLimiter::new(
+            Arc::new(PgFailureStore::new(db.clone())),
+            failure_limits(auth),
+        ),
     };
     Ok(IdentityWiring {
         services,
@@ -99,45 +104,54 @@ pub(crate) fn wire(settings: &Settings, db: &Db) -> anyhow::Result<IdentityWirin
 }
 
 /// The HTTP identity layer for `serve`, and a background task that forgets expired refresh
-/// tokens. Errors: those of [`wire`]; a malformed `http.trusted_proxies` entry.
+/// tokens and ended brute-force windows. Errors: those of [`wire`]; a malformed `http.trusted_proxies` entry.
 pub(crate) fn http_identity(settings: &Settings, db: &Db) -> anyhow::Result<Arc<Identity>> {
     let wiring = wire(settings, db)?;
     let trusted_proxies = TrustedProxies::parse(&settings.http.trusted_proxies)
         .map_err(|problem| anyhow::anyhow!("http.trusted_proxies: {problem}"))?;
-    let auth = &settings.auth;
-    let window = Duration::from_secs(auth.failure_window_secs.max(1));
     let identity = Identity::new(
         wiring.services,
         IdentitySettings {
             allowed_origins: settings.http.allowed_origins(),
             trusted_proxies,
-            allow_registration: auth.allow_registration,
-            limits: FailureLimits {
-                login: Limit {
-                    max_failures: auth.max_login_failures.max(1),
-                    window,
-                },
-                credential: Limit {
-                    max_failures: auth.max_credential_failures.max(1),
-                    window,
-                },
-            },
+            allow_registration: settings.auth.allow_registration,
         },
     );
     let sessions = identity.sessions.clone();
+    let failures = identity.failures_limiter();
     // For the life of the process.
     tokio::spawn(crate::periodic::every(
         PURGE_INTERVAL,
         std::future::pending(),
-        move || purge_expired(sessions.clone()),
+        move || purge_expired(sessions.clone(), failures.clone()),
     ));
     Ok(identity)
 }
 
-async fn purge_expired(sessions: SessionService) {
+/// The brute-force budgets of `auth.*`, one window length for both.
+fn failure_limits(auth: &ents_config::AuthConfig) -> FailureLimits {
+    let window = Duration::from_secs(auth.failure_window_secs.max(1));
+    FailureLimits {
+        login: Limit {
+            max_failures: auth.max_login_failures.max(1),
+            window,
+        },
+        credential: Limit {
+            max_failures: auth.max_credential_failures.max(1),
+            window,
+        },
+    }
+}
+
+async fn purge_expired(sessions: SessionService, failures: FailureLimiter) {
     match sessions.purge_expired().await {
         Ok(0) => {}
         Ok(purged) => tracing::info!(purged, "expired refresh tokens deleted"),
         Err(error) => tracing::warn!(%error, "could not delete expired refresh tokens"),
+    }
+    match failures.purge_ended().await {
+        Ok(0) => {}
+        Ok(purged) => tracing::info!(purged, "ended brute-force windows deleted"),
+        Err(error) => tracing::warn!(%error, "could not delete ended brute-force windows"),
     }
 }

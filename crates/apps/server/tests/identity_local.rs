@@ -98,6 +98,46 @@ async fn failed_sign_ins_look_the_same_whether_or_not_the_account_exists() {
     }
 }
 
+/// The budget is the deployment's, not each instance's: the counts live in PostgreSQL, so
+/// failures through one instance count on the other — two instances do not double the
+/// guesses an attacker gets.
+#[tokio::test]
+async fn instances_on_one_database_share_the_sign_in_budget() {
+    let first = TestApp::spawn_with(|s| s.auth.max_login_failures = 4).await;
+    let second = ents_runtime::Application::build(&first.settings)
+        .await
+        .unwrap();
+    let second_url = format!("http://127.0.0.1:{}/api/auth/login", second.port());
+    let second_server = tokio::spawn(second.run_until_stopped());
+    register(&first, "ada@example.com", "correct horse").await;
+    let on_second = |password: &'static str| {
+        let request = client()
+            .post(&second_url)
+            .json(&json!({"email": "ada@example.com", "password": password}));
+        async move { request.send().await.unwrap().status() }
+    };
+
+    // Registration and two failures on the first, one on the second: the budget of 4 is spent.
+    for _ in 0..2 {
+        assert_eq!(
+            login(&first, "ada@example.com", "wrong", None)
+                .await
+                .status(),
+            401
+        );
+    }
+    assert_eq!(on_second("wrong").await, 401);
+    assert_eq!(on_second("correct horse").await, 429);
+    assert_eq!(
+        login(&first, "ada@example.com", "correct horse", None)
+            .await
+            .status(),
+        429,
+        "the first counts the second's failure"
+    );
+    second_server.abort();
+}
+
 #[tokio::test]
 async fn too_many_failed_sign_ins_from_one_address_get_429() {
     let app = TestApp::spawn_with(|s| s.auth.max_login_failures = 3).await;

@@ -16,10 +16,10 @@ use ents_domain::auth::{
 use futures_util::future::LocalBoxFuture;
 
 use super::client_ip::client_ip;
-use super::limiter::LimitKind;
 use super::{Identity, cookies, origin};
 use crate::error::ApiError;
 use crate::state::AppState;
+use ents_domain::auth::FailureKind;
 
 /// Which credentials a route accepts.
 #[derive(Debug, Clone, Copy)]
@@ -145,7 +145,8 @@ async fn api_key_caller(
     let ip = client_ip(req, &identity.settings.trusted_proxies);
     identity
         .limiter
-        .check(LimitKind::Credential, ip)
+        .check(FailureKind::Credential, ip)
+        .await
         .map_err(ApiError::too_many_requests)?;
     match identity.api_keys.authenticate(key).await? {
         Some(owner) => Ok(Caller::new(
@@ -156,7 +157,10 @@ async fn api_key_caller(
             },
         )),
         None => {
-            identity.limiter.record_failure(LimitKind::Credential, ip);
+            identity
+                .limiter
+                .record_failure(FailureKind::Credential, ip)
+                .await;
             Err(unauthenticated(INVALID_API_KEY))
         }
     }

@@ -1,6 +1,6 @@
 //! Who is calling: the extractors that turn credentials into one typed
 //! [`Caller`](ents_domain::auth::Caller), and what they need (the identity use cases, the
-//! brute-force limiter, the CSRF origin guard, the cookies).
+//! brute-force limiter (`ents_domain::auth::FailureLimiter`), the CSRF origin guard, the cookies).
 //!
 //! Handlers take one of:
 //! - [`Authenticated`]: a caller is required (bearer token, `X-API-Key`, or the browser's
@@ -16,20 +16,19 @@
 mod client_ip;
 pub(crate) mod cookies;
 mod extract;
-mod limiter;
 mod origin;
 
 use std::sync::Arc;
 
-use ents_domain::auth::{ApiKeyService, GoogleLogin, LocalAccounts, SessionService};
+use ents_domain::auth::{
+    ApiKeyService, FailureLimiter, GoogleLogin, LocalAccounts, SessionService,
+};
 use ents_domain::users::UserService;
 
 pub use client_ip::TrustedProxies;
 pub(crate) use client_ip::client_ip;
 pub(crate) use extract::{Accept, identity as identity_of, resolve};
 pub use extract::{Authenticated, MaybeCaller, TokenCaller};
-pub(crate) use limiter::{FailureLimiter, LimitKind};
-pub use limiter::{FailureLimits, Limit};
 
 /// Settings of the identity layer.
 #[derive(Debug, Clone, Default)]
@@ -41,7 +40,6 @@ pub struct IdentitySettings {
     pub trusted_proxies: TrustedProxies,
     /// `POST /api/auth/register` is open.
     pub allow_registration: bool,
-    pub limits: FailureLimits,
 }
 
 /// The identity use cases and their HTTP-side companions, built once by the composition
@@ -63,6 +61,8 @@ pub struct IdentityServices {
     pub accounts: LocalAccounts,
     pub google: GoogleLogin,
     pub api_keys: ApiKeyService,
+    /// Brute-force budgets, counted where every instance sees them.
+    pub failures: FailureLimiter,
 }
 
 impl Identity {
@@ -73,8 +73,13 @@ impl Identity {
             accounts: services.accounts,
             google: services.google,
             api_keys: services.api_keys,
-            limiter: FailureLimiter::new(settings.limits),
+            limiter: services.failures,
             settings,
         })
+    }
+
+    /// The brute-force limiter (for the composition root's housekeeping).
+    pub fn failures_limiter(&self) -> FailureLimiter {
+        self.limiter.clone()
     }
 }

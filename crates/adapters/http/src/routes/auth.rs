@@ -5,13 +5,13 @@
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use ents_domain::DomainError;
-use ents_domain::auth::{MISSING_AUTHORIZATION_CODE, Password, Session};
+use ents_domain::auth::{FailureKind, MISSING_AUTHORIZATION_CODE, Password, Session};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::cookies::{self, REFRESH_COOKIE};
-use crate::auth::{Identity, LimitKind, client_ip, resolve};
+use crate::auth::{Identity, client_ip, resolve};
 use crate::error::ApiError;
 
 /// Upstream's login answer.
@@ -30,20 +30,21 @@ fn login_response(session: &Session) -> HttpResponse {
 async fn limited<T>(
     req: &HttpRequest,
     identity: &Identity,
-    kind: LimitKind,
+    kind: FailureKind,
     attempt: impl Future<Output = Result<T, DomainError>>,
 ) -> Result<T, ApiError> {
     let ip = client_ip(req, &identity.settings.trusted_proxies);
     identity
         .limiter
         .check(kind, ip)
+        .await
         .map_err(ApiError::too_many_requests)?;
     let result = attempt.await;
     if matches!(
         result,
         Err(DomainError::Unauthenticated(_) | DomainError::Forbidden(_))
     ) {
-        identity.limiter.record_failure(kind, ip);
+        identity.limiter.record_failure(kind, ip).await;
     }
     Ok(result?)
 }
@@ -110,7 +111,7 @@ pub(crate) async fn token(
         return Ok(HttpResponse::BadRequest().json(json!({ "msg": MISSING_AUTHORIZATION_CODE })));
     };
     let expected = cookies::read(&req, cookies::OAUTH_STATE_COOKIE);
-    let result = limited(&req, &identity, LimitKind::Login, async {
+    let result = limited(&req, &identity, FailureKind::Login, async {
         let user = identity
             .google
             .complete(code, query.state.as_deref(), expected.as_deref())
@@ -152,7 +153,7 @@ pub(crate) async fn refresh(req: HttpRequest) -> Result<HttpResponse, ApiError> 
             limited(
                 &req,
                 &identity,
-                LimitKind::Credential,
+                FailureKind::Credential,
                 identity.sessions.refresh(Some(presented)),
             )
             .await?
@@ -230,7 +231,7 @@ pub(crate) async fn login(
 ) -> Result<HttpResponse, ApiError> {
     let identity = crate::auth::identity_of(&req)?;
     let Credentials { email, password } = body.into_inner();
-    let session = limited(&req, &identity, LimitKind::Login, async {
+    let session = limited(&req, &identity, FailureKind::Login, async {
         let user = identity
             .accounts
             .login(&email, Password::presented(password))
@@ -281,10 +282,14 @@ pub(crate) async fn register(
     let ip = client_ip(&req, &identity.settings.trusted_proxies);
     identity
         .limiter
-        .check(LimitKind::Login, ip)
+        .check(FailureKind::Login, ip)
+        .await
         .map_err(ApiError::too_many_requests)?;
     // Every registration spends budget: it bounds how many accounts one client can create.
-    identity.limiter.record_failure(LimitKind::Login, ip);
+    identity
+        .limiter
+        .record_failure(FailureKind::Login, ip)
+        .await;
     let password = Password::new(password)?;
     let user = identity
         .accounts

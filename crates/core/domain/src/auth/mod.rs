@@ -4,13 +4,14 @@
 //!
 //! The cryptography lives behind ports ([`TokenIssuer`], [`TokenVerifier`],
 //! [`PasswordHasher`], [`SecretHasher`], [`GoogleIdentityProvider`]) implemented by the
-//! `ents-auth` crate; the storage behind [`RefreshTokenRepository`] and [`ApiKeyRepository`]
-//! (PostgreSQL). The rules — when a token rotates, when reuse revokes a family, which key a
+//! `ents-auth` crate; the storage behind [`RefreshTokenRepository`], [`ApiKeyRepository`] and
+//! [`FailureStore`] (PostgreSQL). The rules — when a token rotates, when reuse revokes a family, which key a
 //! caller may use for what — are here, where they can be tested without I/O.
 
 mod api_keys;
 mod caller;
 mod clock;
+mod failures;
 mod google;
 mod messages;
 mod passwords;
@@ -27,6 +28,9 @@ pub use api_keys::{
 };
 pub use caller::{Caller, Credential};
 pub use clock::{Clock, SystemClock};
+pub use failures::{
+    FailureKind, FailureLimiter, FailureLimits, FailureStore, FailureWindow, Limit,
+};
 pub use google::{AuthorizationRequest, GoogleIdentity, GoogleIdentityProvider, GoogleLogin};
 pub use messages::*;
 pub use passwords::{LocalAccounts, Password, PasswordHasher};
