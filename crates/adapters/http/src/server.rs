@@ -28,6 +28,8 @@ pub struct HttpSettings {
     /// The built dashboard to serve, if any.
     pub static_dir: Option<PathBuf>,
     pub shutdown_timeout: Duration,
+    /// Where the SensorThings API is served (`/sta/v1.1`); `None` turns it off.
+    pub sta_prefix: Option<String>,
 }
 
 impl Default for HttpSettings {
@@ -39,6 +41,7 @@ impl Default for HttpSettings {
             allowed_origins: Vec::new(),
             static_dir: None,
             shutdown_timeout: Duration::from_secs(30),
+            sta_prefix: Some("/sta/v1.1".into()),
         }
     }
 }
@@ -75,6 +78,9 @@ pub fn serve(
             .service(routes::api_scope())
             .configure(routes::configure_probes)
             .into_app();
+        if let Some(prefix) = &settings.sta_prefix {
+            app = app.configure(routes::sta::configure(prefix.clone()));
+        }
         // Before the dashboard, whose catch-all would otherwise answer `/socket.io/`.
         app = app.configure(routes::socketio::configure(state.socketio));
         if let Some(dir) = &settings.static_dir {

@@ -24,6 +24,7 @@ pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod series;
+pub mod sta;
 pub mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -43,5 +44,6 @@ pub use migrate::{MigrationReport, migrate};
 pub use pool::{Db, PoolSettings, PooledConnection};
 pub use refresh_tokens::PgRefreshTokenRepository;
 pub use series::PgSeriesRepository;
+pub use sta::PgStaRepository;
 pub use tags::PgTagRepository;
 pub use users::PgUserRepository;

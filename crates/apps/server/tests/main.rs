@@ -16,3 +16,4 @@ mod reading_data;
 mod registry_contract;
 mod registry_matrix;
 mod skeleton;
+mod sta;
