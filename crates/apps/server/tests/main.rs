@@ -17,3 +17,4 @@ mod registry_contract;
 mod registry_matrix;
 mod skeleton;
 mod sta;
+mod sta_client;
