@@ -3,6 +3,7 @@
 //! route patterns, so `path` parses them; every error answers in STA's shape
 //! (`ApiError::Sta`).
 
+pub(crate) mod doc;
 mod path;
 mod render;
 mod root;
