@@ -44,6 +44,10 @@ pub enum ApiError {
     /// The client failed too often (brute-force limit); it may retry after this long.
     #[error("too many failed attempts")]
     TooManyRequests { retry_after: std::time::Duration },
+    /// An error of the SensorThings API: the domain's status, STA's body shape
+    /// (`{"code", "type": "error", "message"}`, as FROST answers).
+    #[error(transparent)]
+    Sta(DomainError),
 }
 
 impl ApiError {
@@ -72,15 +76,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            Self::Domain(error) => match error {
-                DomainError::NotFound(_) => StatusCode::NOT_FOUND,
-                DomainError::Conflict { kind, .. } => conflict_status(*kind),
-                DomainError::BadRequest(_) | DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
-                DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-                DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
-                DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-                DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-            },
+            Self::Domain(error) => domain_status(error),
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::RouteNotFound => StatusCode::NOT_FOUND,
@@ -88,6 +84,7 @@ impl ResponseError for ApiError {
             Self::ErrorKey(_) | Self::InvalidData(_) => StatusCode::BAD_REQUEST,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            Self::Sta(error) => domain_status(error),
         }
     }
 
@@ -122,9 +119,17 @@ impl ResponseError for ApiError {
                 json!({ "msg": "Too many failed attempts, try again later" })
             }
             Self::RequestTimeout => json!({ "message": "Request body not received in time" }),
+            Self::Sta(error) => json!({
+                "code": self.status_code().as_u16(),
+                "type": "error",
+                "message": sta_message(error),
+            }),
         };
         let mut response = HttpResponse::build(self.status_code());
-        if matches!(self, Self::Domain(DomainError::Unavailable(_))) {
+        if matches!(
+            self,
+            Self::Domain(DomainError::Unavailable(_)) | Self::Sta(DomainError::Unavailable(_))
+        ) {
             response.insert_header(("Retry-After", "5"));
         }
         if let Self::MethodNotAllowed { allow } = self {
@@ -140,6 +145,34 @@ impl ResponseError for ApiError {
             response.force_close();
         }
         response.json(body)
+    }
+}
+
+fn domain_status(error: &DomainError) -> StatusCode {
+    match error {
+        DomainError::NotFound(_) => StatusCode::NOT_FOUND,
+        DomainError::Conflict { kind, .. } => conflict_status(*kind),
+        DomainError::BadRequest(_) | DomainError::Invalid(_) => StatusCode::BAD_REQUEST,
+        DomainError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        DomainError::Forbidden(_) => StatusCode::FORBIDDEN,
+        DomainError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        DomainError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// The message an STA error shows; internal causes are logged, never returned.
+fn sta_message(error: &DomainError) -> String {
+    match error {
+        DomainError::Unavailable(cause) => {
+            tracing::warn!(%cause, "dependency unavailable");
+            "Service temporarily unavailable, try again later".into()
+        }
+        DomainError::Internal(cause) => {
+            tracing::error!(error = %cause, source = ?cause, "internal error");
+            "Internal Server Error".into()
+        }
+        DomainError::Invalid(fields) => format!("Invalid input: {fields:?}"),
+        other => other.to_string(),
     }
 }
 

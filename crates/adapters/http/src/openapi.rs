@@ -24,6 +24,13 @@ use utoipa_actix_web::AppExt;
         (name = "data", description = "Reading measurement series, availability, catalog, equations"),
         (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
         (name = "exports", description = "CSV exports run by the worker, and the original export pair"),
+        (name = "sensorthings", description = "A read-only OGC SensorThings API v1.1 over the same data (prefix `sta.prefix`; docs/sensorthings.md)"),
+    ),
+    paths(
+        crate::routes::sta::doc::root,
+        crate::routes::sta::doc::collection,
+        crate::routes::sta::doc::entity,
+        crate::routes::sta::doc::related,
     ),
     modifiers(&SecuritySchemes)
 )]

@@ -38,6 +38,8 @@ pub struct HttpSettings {
     pub body_read_timeout: Duration,
     /// Most open connections per worker thread.
     pub max_connections: usize,
+    /// Where the SensorThings API is served (`/sta/v1.1`); `None` turns it off.
+    pub sta_prefix: Option<String>,
 }
 
 impl Default for HttpSettings {
@@ -53,6 +55,7 @@ impl Default for HttpSettings {
             client_disconnect_timeout: Duration::from_secs(1),
             body_read_timeout: Duration::from_secs(20),
             max_connections: 4_096,
+            sta_prefix: Some("/sta/v1.1".into()),
         }
     }
 }
@@ -97,6 +100,9 @@ pub fn serve(
             .service(routes::api_scope())
             .configure(routes::configure_probes)
             .into_app();
+        if let Some(prefix) = &settings.sta_prefix {
+            app = app.configure(routes::sta::configure(prefix.clone()));
+        }
         // Before the dashboard, whose catch-all would otherwise answer `/socket.io/`.
         app = app.configure(routes::socketio::configure(state.socketio));
         if let Some(dir) = &settings.static_dir {

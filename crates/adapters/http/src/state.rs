@@ -5,6 +5,7 @@ use ents_domain::exports::ExportService;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::loggers::LoggerService;
 use ents_domain::series::SeriesRepository;
+use ents_domain::sta::StaService;
 
 use crate::auth::Identity;
 use crate::routes::ingest::IngestEndpoints;
@@ -35,4 +36,6 @@ pub struct AppState {
     pub ingest: IngestEndpoints,
     /// CSV exports, run as jobs.
     pub exports: Arc<ExportService>,
+    /// The read-only SensorThings API (served when `HttpSettings::sta_prefix` is set).
+    pub sta: StaService,
 }

@@ -26,6 +26,7 @@ pub mod pool;
 pub mod refresh_tokens;
 pub mod schema;
 pub mod series;
+pub mod sta;
 pub mod tags;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
@@ -47,5 +48,6 @@ pub use migrate::{MigrationReport, migrate};
 pub use pool::{Db, PoolSettings, PooledConnection};
 pub use refresh_tokens::PgRefreshTokenRepository;
 pub use series::PgSeriesRepository;
+pub use sta::PgStaRepository;
 pub use tags::PgTagRepository;
 pub use users::PgUserRepository;

@@ -443,6 +443,25 @@ impl Default for SeriesConfig {
     }
 }
 
+/// The read-only OGC SensorThings API (`docs/sensorthings.md`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StaConfig {
+    /// Serve it.
+    pub enabled: bool,
+    /// Where: an absolute path without a trailing slash.
+    pub prefix: String,
+}
+
+impl Default for StaConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            prefix: "/sta/v1.1".into(),
+        }
+    }
+}
+
 /// CSV exports written by the export jobs (`docs/exports.md`).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]

@@ -10,7 +10,7 @@ use crate::env;
 use crate::error::ConfigError;
 use crate::sections::{
     AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
-    IngestConfig, IngestMode, JobsConfig, LogConfig, SeriesConfig, TtnConfig, WebConfig,
+    IngestConfig, IngestMode, JobsConfig, LogConfig, SeriesConfig, StaConfig, TtnConfig, WebConfig,
 };
 
 /// The file read when no `--config` is given, if it exists.
@@ -31,6 +31,7 @@ pub struct Settings {
     pub ingest: IngestConfig,
     pub access: AccessConfig,
     pub series: SeriesConfig,
+    pub sta: StaConfig,
     pub exports: ExportsConfig,
     pub log: LogConfig,
 }
@@ -95,6 +96,15 @@ impl Settings {
         }
         if self.http.max_connections == 0 {
             return Err(invalid("http.max_connections", "must be at least 1"));
+        }
+        let prefix = &self.sta.prefix;
+        if self.sta.enabled
+            && (!prefix.starts_with('/') || prefix.ends_with('/') || prefix.starts_with("/api/"))
+        {
+            return Err(invalid(
+                "sta.prefix",
+                "must start with '/', not end with '/', and not be under /api/",
+            ));
         }
         if self.amqp.queue.trim().is_empty() {
             return Err(invalid("amqp.queue", "must not be empty"));

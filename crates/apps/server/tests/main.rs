@@ -23,3 +23,5 @@ mod reading_data;
 mod registry_contract;
 mod registry_matrix;
 mod skeleton;
+mod sta;
+mod sta_client;

@@ -18,6 +18,7 @@ pub mod live;
 pub mod loggers;
 pub mod measurements;
 pub mod series;
+pub mod sta;
 pub mod tags;
 pub mod users;
 

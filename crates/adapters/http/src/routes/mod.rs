@@ -16,6 +16,7 @@ mod path_int;
 pub(crate) mod registry;
 mod series;
 pub(crate) mod socketio;
+pub(crate) mod sta;
 mod truthiness;
 mod users;
 

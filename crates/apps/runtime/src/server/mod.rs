@@ -17,9 +17,12 @@ use ents_domain::cells::CellService;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::ingest::KeyDeviceAuthorizer;
 use ents_domain::live::LiveFeed;
+use ents_domain::sta::StaService;
 use ents_domain::tags::TagService;
 use ents_http::{AppState, HttpSettings, Registry};
-use ents_persistence::{Db, PgCellRepository, PgReadiness, PgSeriesRepository, PgTagRepository};
+use ents_persistence::{
+    Db, PgCellRepository, PgReadiness, PgSeriesRepository, PgStaRepository, PgTagRepository,
+};
 
 pub use jobs::JobRuntime;
 use live::LiveRuntime;
@@ -65,6 +68,7 @@ impl Application {
             identity,
             loggers: loggers::service(settings, &db, &jobs)?,
             exports: crate::exports::export_service(settings, &db, jobs.service().clone()),
+            sta: StaService::new(Arc::new(PgStaRepository::new(db.clone())), access),
             series: Arc::new(PgSeriesRepository::new(
                 db.clone(),
                 settings.series.use_rollups,
@@ -136,5 +140,6 @@ fn http_settings(settings: &Settings) -> HttpSettings {
         ),
         body_read_timeout: Duration::from_millis(settings.http.body_read_timeout_ms),
         max_connections: settings.http.max_connections,
+        sta_prefix: settings.sta.enabled.then(|| settings.sta.prefix.clone()),
     }
 }
