@@ -78,6 +78,9 @@ enum Rule {
     Cookie,
     /// A device upload: anonymous allowed; a key must belong to an owner or member.
     Upload,
+    /// A SensorThings entity of one cell: anyone with public reads (but an ingest key), else
+    /// its owner or members; the others get 404, as STA answers for an entity it does not show.
+    StaEntity,
 }
 
 fn expected(who: Who, rule: Rule, public_read: bool, ok: u16) -> u16 {
@@ -117,7 +120,14 @@ fn expected(who: Who, rule: Rule, public_read: bool, ok: u16) -> u16 {
         }
         _ if who == OwnerIngestKey => 403,
         Rule::NotIngest => ok,
-        Rule::CellRead | Rule::List if public_read => ok,
+        Rule::CellRead | Rule::List | Rule::StaEntity if public_read => ok,
+        Rule::StaEntity => {
+            if as_owner || who == Member {
+                ok
+            } else {
+                404
+            }
+        }
         Rule::Creator => {
             if as_owner {
                 ok
@@ -459,6 +469,27 @@ fn routes() -> Vec<Route> {
         route(M::DELETE, "/api/tag/{tag_id}", Owner, 200, |f, _| {
             at(format!("/api/tag/{}", f.free_tag))
         }),
+        // The SensorThings API (docs/sensorthings.md): lists are filtered, not refused.
+        route(M::GET, "/sta/v1.1/", NotIngest, 200, |_, _| {
+            at("/sta/v1.1/")
+        }),
+        route(M::GET, "/sta/v1.1/{entitySet}", NotIngest, 200, |_, _| {
+            at("/sta/v1.1/Things")
+        }),
+        route(
+            M::GET,
+            "/sta/v1.1/{entitySet}({id})",
+            StaEntity,
+            200,
+            |f, _| at(format!("/sta/v1.1/Things({})", f.cell)),
+        ),
+        route(
+            M::GET,
+            "/sta/v1.1/{entitySet}({id})/{property}",
+            StaEntity,
+            200,
+            |f, _| at(format!("/sta/v1.1/Things({})/name", f.cell)),
+        ),
         // API keys (the owner's own keys change here: after everything that uses them).
         route(M::GET, "/api/keys", Token, 200, |_, _| at("/api/keys")),
         route(M::POST, "/api/keys", Token, 201, |_, n| {
