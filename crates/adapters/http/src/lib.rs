@@ -6,10 +6,12 @@
 //! tested on the real app (`crates/apps/server/tests`); this crate's own tests need no
 //! state (the OpenAPI snapshot).
 
+mod admin;
 pub mod auth;
 mod cors;
 mod error;
 mod fallback;
+mod metrics;
 mod openapi;
 mod request_id;
 mod routes;
@@ -17,6 +19,7 @@ mod server;
 mod spa;
 mod state;
 
+pub use admin::{AdminState, RenderMetrics, serve_admin};
 pub use error::ApiError;
 pub use openapi::openapi;
 pub use routes::ingest::{IngestEndpoints, IngestHttpSettings, WebhookSecret};

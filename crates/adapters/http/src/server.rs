@@ -54,6 +54,7 @@ pub fn serve(
     let api_doc = openapi::openapi();
     let workers = settings.workers;
     let shutdown = settings.shutdown_timeout.as_secs();
+    let request_metrics = crate::metrics::request_metrics();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(state.clone())
@@ -84,6 +85,7 @@ pub fn serve(
             .wrap(Compress::default())
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))
+            .wrap(request_metrics.clone())
             .wrap(TracingLogger::default())
             // Doubled slashes (`/api//cell/id`, the `ents` package's URLs) reach their route.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))

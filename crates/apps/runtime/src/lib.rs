@@ -10,13 +10,15 @@
 //!   stale-job sweeper, the handlers (built-in, TTN, export).
 //! - [`settings`]: configuration → adapter settings, so both processes agree on queue
 //!   names, retry policy and timeouts; [`telemetry`]: log output; [`database`]: the pool and
-//!   migrations; [`users`]: the `ents user` commands.
+//!   migrations; [`users`]: the `ents user` commands; [`metrics`]: the Prometheus recorder
+//!   and the `/metrics` admin listener of both processes.
 //! - `testing` (feature `testing`): `TestApp` and `RabbitWorker` for tests.
 
 pub mod database;
 pub mod exports;
 mod identity;
 pub mod jobs;
+pub mod metrics;
 mod periodic;
 pub mod server;
 pub mod settings;

@@ -6,11 +6,12 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use ents_amqp::{AmqpError, AmqpJobQueue};
+use ents_amqp::{AmqpError, AmqpJobQueue, AmqpReadiness};
 use ents_config::Settings;
+use ents_domain::health::ReadinessProbe;
 use ents_domain::ingest::BatchWriter;
 use ents_domain::jobs::{HandlerRegistry, JobRepository, JobRunner, JobService};
-use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore};
+use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore, PgReadiness};
 
 use crate::exports::{RETENTION_SWEEP_INTERVAL, export_files, run_export_retention};
 use crate::jobs::run_worker;
@@ -26,6 +27,7 @@ where
     F: Future<Output = ()> + Send,
 {
     let db = crate::database::pool(settings)?;
+    let metrics = crate::metrics::AdminListener::start(settings, readiness(settings, &db)?)?;
     let stop = Stop::new();
     let jobs = consume_jobs(
         settings,
@@ -60,10 +62,24 @@ where
     };
     tracing::info!(queue = %settings.amqp.queue, "worker started");
     let (jobs, uploads, (), ()) = tokio::join!(jobs, uploads, retention, relay);
+    if let Some(metrics) = metrics {
+        metrics.stop().await;
+    }
     jobs?;
     uploads?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// What the worker's `/readyz` checks: the database and the broker.
+fn readiness(settings: &Settings, db: &Db) -> anyhow::Result<Vec<Arc<dyn ReadinessProbe>>> {
+    let broker = match worker_settings(settings) {
+        Some(worker) => Some(AmqpReadiness::new(AmqpJobQueue::new(worker.amqp)?)),
+        None => None,
+    };
+    let mut probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(PgReadiness::new(db.clone()))];
+    probes.extend(broker.map(|b| Arc::new(b) as Arc<dyn ReadinessProbe>));
+    Ok(probes)
 }
 
 /// The job consumer of `settings`' broker with `handlers`, its own job store connection on

@@ -12,6 +12,7 @@ mod identity_tokens;
 #[path = "ingest/main.rs"]
 mod ingest;
 mod loggers;
+mod metrics;
 mod reading_data;
 mod registry_contract;
 mod registry_matrix;
