@@ -15,6 +15,7 @@ use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore, PgRe
 
 use crate::exports::{RETENTION_SWEEP_INTERVAL, export_files, run_export_retention};
 use crate::jobs::run_worker;
+use crate::metrics::MeteredStore;
 use crate::settings::{
     ingest_amqp_settings, ingest_batch_settings, runner_settings, worker_settings,
 };
@@ -27,7 +28,7 @@ where
     F: Future<Output = ()> + Send,
 {
     let db = crate::database::pool(settings)?;
-    let metrics = crate::metrics::AdminListener::start(settings, readiness(settings, &db)?)?;
+    let metrics = crate::metrics::AdminListener::start(settings, readiness(settings, &db)?, &db)?;
     let stop = Stop::new();
     let jobs = consume_jobs(
         settings,
@@ -41,7 +42,7 @@ where
     let uploads = ents_amqp::run_ingest_consumer(
         ingest_amqp_settings(settings).context("amqp.url is required")?,
         BatchWriter::new(
-            Arc::new(PgMeasurementStore::new(db.clone())),
+            Arc::new(MeteredStore(Arc::new(PgMeasurementStore::new(db.clone())))),
             Some(Arc::new(PgLiveFeed::new(db.clone()))),
         ),
         ingest_batch_settings(settings),

@@ -77,7 +77,11 @@ async fn disabled_metrics_open_no_listener() {
 #[tokio::test]
 async fn the_admin_listener_also_answers_the_probes() {
     let app = TestApp::spawn().await;
-    let base = app.metrics_url.as_deref().unwrap().trim_end_matches("/metrics");
+    let base = app
+        .metrics_url
+        .as_deref()
+        .unwrap()
+        .trim_end_matches("/metrics");
     let live = reqwest::get(format!("{base}/healthz")).await.unwrap();
     assert_eq!(live.status(), 200);
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
@@ -87,4 +91,57 @@ async fn the_admin_listener_also_answers_the_probes() {
     // The admin listener serves nothing else (the API stays on its own port).
     let api = reqwest::get(format!("{base}/api/")).await.unwrap();
     assert_eq!(api.status(), 404);
+}
+
+#[tokio::test]
+async fn uploads_rows_duplicates_and_the_pool_are_counted() {
+    let app = TestApp::spawn().await;
+    let (db, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    db.batch_execute(
+        "INSERT INTO cell (id, name) VALUES (1, 'c1'); \
+         INSERT INTO logger (id, name, uuid, date_created) VALUES (1, 'l1', gen_random_uuid(), now());",
+    )
+    .await
+    .unwrap();
+    let upload = |cell: i32, ts: i64| {
+        serde_json::json!({"type": "teros12", "cellId": cell, "loggerId": 1, "ts": ts,
+            "data": {"vwcAdj": 0.45, "vwcRaw": 2, "temp": 3, "ec": 1}})
+    };
+    let before = scrape(&app).await;
+    // Two new rows, one repeat, one upload for a cell that does not exist.
+    for body in [
+        upload(1, 1_705_176_000),
+        upload(1, 1_705_176_060),
+        upload(1, 1_705_176_000),
+        upload(999, 1_705_176_000),
+    ] {
+        app.client
+            .post(app.url("/api/sensor_json/"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+    }
+    let after = scrape(&app).await;
+    let delta = |name: &str, labels: &[&str]| {
+        sample(&after, name, labels).unwrap_or(0.0) - sample(&before, name, labels).unwrap_or(0.0)
+    };
+    let committed = [r#"kind="legacy""#, r#"outcome="committed""#];
+    let missing = [r#"kind="legacy""#, r#"outcome="missing_reference""#];
+    assert!(delta("ents_uploads_total", &committed) >= 3.0, "{after}");
+    assert!(delta("ents_uploads_total", &missing) >= 1.0, "{after}");
+    assert!(delta("ents_measurement_rows_stored_total", &[]) >= 2.0);
+    assert!(delta("ents_measurement_rows_duplicate_total", &[]) >= 1.0);
+    assert!(sample(&after, "ents_db_pool_checkout_seconds_count", &[]).unwrap() >= 4.0);
+    let idle = sample(&after, "ents_db_pool_connections", &[r#"state="idle""#]).unwrap();
+    let in_use = sample(&after, "ents_db_pool_connections", &[r#"state="in_use""#]).unwrap();
+    assert!(idle + in_use >= 1.0);
+    assert_eq!(
+        sample(&after, "ents_db_pool_max_connections", &[]),
+        Some(app.settings.database.pool_max_size as f64)
+    );
+    assert!(after.contains("# HELP ents_uploads_total"));
 }

@@ -6,6 +6,12 @@
 //! and every server a process starts (tests start several) renders the same registry.
 
 mod catalogue;
+mod ingest;
+mod jobs;
+mod pool;
+
+pub use ingest::MeteredStore;
+pub use jobs::metered;
 
 use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};
@@ -14,6 +20,7 @@ use anyhow::Context;
 use ents_config::Settings;
 use ents_domain::health::ReadinessProbe;
 use ents_http::AdminState;
+use ents_persistence::Db;
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use metrics_process::Collector;
 
@@ -83,9 +90,11 @@ pub struct AdminListener {
 impl AdminListener {
     /// Installs the recorder and binds `metrics.listen`, `/readyz` asking `readiness`; `None`
     /// when metrics are disabled. Errors: an invalid or taken address.
+    /// The pool gauges are sampled from `db` at each scrape.
     pub fn start(
         settings: &Settings,
         readiness: Vec<Arc<dyn ReadinessProbe>>,
+        db: &Db,
     ) -> anyhow::Result<Option<Self>> {
         let Some(addr) = settings.metrics_addr()? else {
             return Ok(None);
@@ -96,6 +105,11 @@ impl AdminListener {
         let listener =
             TcpListener::bind(addr).with_context(|| format!("binding metrics.listen {addr}"))?;
         let port = listener.local_addr()?.port();
+        let db = db.clone();
+        let render: ents_http::RenderMetrics = Arc::new(move || {
+            pool::sample(&db);
+            render()
+        });
         let server = ents_http::serve_admin(listener, AdminState { render, readiness })?;
         let handle = server.handle();
         tracing::info!(port, "metrics listening");

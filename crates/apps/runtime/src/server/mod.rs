@@ -75,7 +75,7 @@ impl Application {
             )),
         };
 
-        let metrics = AdminListener::start(settings, state.readiness.clone())?;
+        let metrics = AdminListener::start(settings, state.readiness.clone(), &db)?;
         let listener = TcpListener::bind(settings.listen_addr()?)
             .with_context(|| format!("binding {}", settings.http.listen))?;
         let port = listener.local_addr()?.port();
