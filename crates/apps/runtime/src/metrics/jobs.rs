@@ -10,12 +10,14 @@ use super::catalogue::{JOB_DURATION, JOB_RETRIES, JOBS};
 
 /// `handlers`, each wrapped so that its runs are measured.
 pub fn metered(handlers: &HandlerRegistry) -> HandlerRegistry {
-    handlers
-        .kinds()
-        .filter_map(|kind| handlers.get(kind))
-        .fold(HandlerRegistry::new(), |registry, handler| {
+    handlers.kinds().filter_map(|kind| handlers.get(kind)).fold(
+        HandlerRegistry::new(),
+        |registry, handler| {
+            // Present at 0 from the start: "no retries" rather than "no data".
+            metrics::counter!(JOB_RETRIES, "kind" => handler.kind()).increment(0);
             registry.with(Arc::new(Metered(handler.clone())))
-        })
+        },
+    )
 }
 
 struct Metered(Arc<dyn JobHandler>);
