@@ -297,6 +297,8 @@ fn environment(
         ("ENTS_TTN__APP_ID", "ents-app".into()),
         ("ENTS_TTN__IDENTITY_SERVER_URL", format!("{ttn}/is/api/v3")),
         ("ENTS_TTN__CLUSTER_URL", format!("{ttn}/api/v3")),
+        // Every member its own admin listener (the default port would collide).
+        ("ENTS_METRICS__LISTEN", "127.0.0.1:0".into()),
         ("ENTS_LOG__FORMAT", "json".into()),
         ("ENTS_LOG__FILTER", "info".into()),
     ]

@@ -21,6 +21,7 @@ mod backoff;
 mod consumer;
 mod error;
 mod ingest;
+pub mod metrics;
 mod properties;
 mod publisher;
 mod readiness;

@@ -206,6 +206,7 @@ impl AmqpJobQueue {
                 return Err(error);
             }
             tracing::warn!(%error, ?pause, "publish failed; reconnecting");
+            metrics::counter!(crate::metrics::RECONNECTS, "role" => "publisher").increment(1);
             tokio::time::sleep(pause).await;
         }
     }
@@ -246,6 +247,7 @@ impl AmqpJobQueue {
                 .await?;
             Ok::<_, AmqpError>(confirm.await?)
         };
+        let started = std::time::Instant::now();
         let confirmation =
             tokio::time::timeout(after, publish)
                 .await
@@ -253,6 +255,8 @@ impl AmqpJobQueue {
                     what: "the publisher confirm",
                     after,
                 })??;
+        metrics::histogram!(crate::metrics::CONFIRM_SECONDS)
+            .record(started.elapsed().as_secs_f64());
         match confirmation {
             Confirmation::Ack(None) => Ok(()),
             Confirmation::Ack(Some(returned)) => Err(AmqpError::Refused(format!(

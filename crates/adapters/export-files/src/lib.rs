@@ -16,6 +16,11 @@ use ents_domain::jobs::JobId;
 use tokio::fs::{self, File};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, BufWriter};
 
+/// Counter (described by the composition root): bytes of the export files published.
+pub const EXPORT_BYTES: &str = "ents_export_bytes_total";
+/// Counter: export files published.
+pub const EXPORT_FILES: &str = "ents_export_files_total";
+
 /// The message of `NotFound` for a file that is gone (retention).
 const EXPIRED: &str = "Export file expired";
 
@@ -194,6 +199,8 @@ impl ExportFileWriter for FsWriter {
         {
             tracing::debug!(%error, "could not sync the exports directory");
         }
+        metrics::counter!(EXPORT_BYTES).increment(self.bytes);
+        metrics::counter!(EXPORT_FILES).increment(1);
         Ok(FinishedFile {
             name: self.name.clone(),
             bytes: self.bytes,

@@ -6,6 +6,7 @@
 //! tested on the real app (`crates/apps/server/tests`); this crate's own tests need no
 //! state (the OpenAPI snapshot).
 
+mod admin;
 pub mod auth;
 mod body_deadline;
 mod cors;
@@ -13,6 +14,7 @@ mod error;
 mod fallback;
 mod input_guard;
 mod known_routes;
+mod metrics;
 mod openapi;
 mod request_id;
 mod routes;
@@ -20,6 +22,7 @@ mod server;
 mod spa;
 mod state;
 
+pub use admin::{AdminState, RenderMetrics, serve_admin};
 pub use error::ApiError;
 pub use openapi::openapi;
 pub use routes::ingest::{IngestEndpoints, IngestHttpSettings, WebhookSecret};

@@ -77,6 +77,7 @@ pub fn serve(
         settings.client_disconnect_timeout,
         settings.max_connections.max(1),
     );
+    let request_metrics = crate::metrics::request_metrics();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(state.clone())
@@ -120,6 +121,7 @@ pub fn serve(
             .wrap(Compress::default())
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))
+            .wrap(request_metrics.clone())
             .wrap(TracingLogger::default())
             // Doubled slashes (`/api//cell/id`, the `ents` package's URLs) reach their route.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))

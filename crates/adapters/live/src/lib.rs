@@ -11,6 +11,7 @@
 //! [`SocketIoSubscribers`], `measurement_received`.
 
 mod error;
+pub mod metrics;
 mod namespace;
 mod rooms;
 mod server;

@@ -16,30 +16,45 @@ const NO_ARGS: [(); 0] = [];
 pub(crate) fn register(io: &SocketIo) {
     io.ns("/", async |socket: SocketRef| {
         tracing::debug!(sid = %socket.id, transport = ?socket.transport_type(), "live client connected");
+        metrics::gauge!(crate::metrics::CLIENTS).increment(1);
         socket.on("subscribe_cells", subscribe_cells);
         socket.on("unsubscribe_cells", unsubscribe_cells);
-        socket.on_disconnect(async |socket: SocketRef| {
+        socket.on_disconnect(async |socket: SocketRef, io: SocketIo| {
             tracing::debug!(sid = %socket.id, "live client disconnected");
+            metrics::gauge!(crate::metrics::CLIENTS).decrement(1);
+            count_rooms(&io).await;
         });
     });
 }
 
-async fn subscribe_cells(socket: SocketRef, TryData(payload): TryData<Value>, ack: AckSender) {
+async fn subscribe_cells(
+    socket: SocketRef,
+    io: SocketIo,
+    TryData(payload): TryData<Value>,
+    ack: AckSender,
+) {
     let Some(rooms) = requested(&socket, "subscribe_cells", payload) else {
         return;
     };
     tracing::debug!(sid = %socket.id, ?rooms, "subscribe_cells");
     socket.join(rooms);
     acknowledge(ack);
+    count_rooms(&io).await;
 }
 
-async fn unsubscribe_cells(socket: SocketRef, TryData(payload): TryData<Value>, ack: AckSender) {
+async fn unsubscribe_cells(
+    socket: SocketRef,
+    io: SocketIo,
+    TryData(payload): TryData<Value>,
+    ack: AckSender,
+) {
     let Some(rooms) = requested(&socket, "unsubscribe_cells", payload) else {
         return;
     };
     tracing::debug!(sid = %socket.id, ?rooms, "unsubscribe_cells");
     socket.leave(rooms);
     acknowledge(ack);
+    count_rooms(&io).await;
 }
 
 /// The rooms a payload names; `None` (logged, nothing sent back, the connection stays) where
@@ -54,6 +69,13 @@ fn requested<E: std::fmt::Display>(
         tracing::info!(sid = %socket.id, event, "ignored a payload that is not {{cellIds: [...]}}");
     }
     rooms
+}
+
+/// Sets the rooms gauge (rooms with at least one client: the local adapter drops empty ones).
+async fn count_rooms(io: &SocketIo) {
+    // The local adapter cannot fail (its error type is uninhabited).
+    let Ok(rooms) = io.rooms().await;
+    metrics::gauge!(crate::metrics::ROOMS).set(rooms.len() as f64);
 }
 
 fn acknowledge(ack: AckSender) {

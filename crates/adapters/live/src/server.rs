@@ -34,6 +34,9 @@ impl LiveServer {
             .max_payload(settings.max_payload)
             .build_svc();
         namespace::register(&io);
+        // Present from the start, so dashboards show 0 rather than "no data".
+        metrics::gauge!(crate::metrics::CLIENTS).set(0.0);
+        metrics::gauge!(crate::metrics::ROOMS).set(0.0);
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
             .await
             .map_err(LiveError::Bind)?;

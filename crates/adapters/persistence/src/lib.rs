@@ -21,6 +21,7 @@ pub mod jobs;
 pub mod live_notify;
 pub mod loggers;
 pub mod measurements;
+pub mod metrics;
 pub mod migrate;
 pub mod pool;
 pub mod refresh_tokens;

@@ -131,7 +131,11 @@ impl Db {
     /// A connection from the pool. Errors: `Unavailable` when none can be had within the
     /// pool's timeouts (database down, unreachable, or every connection busy).
     pub async fn get(&self) -> Result<PooledConnection, DomainError> {
-        self.pool.get().await.map_err(|e| {
+        let started = std::time::Instant::now();
+        let conn = self.pool.get().await;
+        metrics::histogram!(crate::metrics::POOL_CHECKOUT_SECONDS)
+            .record(started.elapsed().as_secs_f64());
+        conn.map_err(|e| {
             let error = pool_error(e);
             tracing::warn!(%error, "no database connection");
             error

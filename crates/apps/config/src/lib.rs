@@ -18,7 +18,7 @@ pub use env::UPSTREAM_VARIABLES;
 pub use error::ConfigError;
 pub use sections::{
     AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
-    IngestConfig, IngestMode, JobsConfig, LogConfig, LogFormat, SeriesConfig, StaConfig, TtnConfig,
-    WebConfig,
+    IngestConfig, IngestMode, JobsConfig, LogConfig, LogFormat, MetricsConfig, SeriesConfig,
+    StaConfig, TtnConfig, WebConfig,
 };
 pub use settings::Settings;

@@ -492,6 +492,28 @@ impl ExportsConfig {
     }
 }
 
+/// The Prometheus exposition (`/metrics`) on an admin listener of its own, in `ents serve`
+/// and in `ents-worker` alike (`docs/operations.md`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// `false`: no listener and no recording.
+    pub enabled: bool,
+    /// `ADDR:PORT` of the admin listener serving `/metrics` (port 0: any free port). Kept
+    /// apart from `http.listen` so the exposition is not public by default.
+    #[serde(deserialize_with = "de::text")]
+    pub listen: String,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            listen: "127.0.0.1:9464".into(),
+        }
+    }
+}
+
 /// Log output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,7 +10,8 @@ use crate::env;
 use crate::error::ConfigError;
 use crate::sections::{
     AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
-    IngestConfig, IngestMode, JobsConfig, LogConfig, SeriesConfig, StaConfig, TtnConfig, WebConfig,
+    IngestConfig, IngestMode, JobsConfig, LogConfig, MetricsConfig, SeriesConfig, StaConfig,
+    TtnConfig, WebConfig,
 };
 
 /// The file read when no `--config` is given, if it exists.
@@ -34,6 +35,7 @@ pub struct Settings {
     pub sta: StaConfig,
     pub exports: ExportsConfig,
     pub log: LogConfig,
+    pub metrics: MetricsConfig,
 }
 
 impl Settings {
@@ -76,6 +78,7 @@ impl Settings {
             problem: problem.into(),
         };
         self.listen_addr()?;
+        self.metrics_addr()?;
         if self.database.pool_max_size == 0 {
             return Err(invalid("database.pool_max_size", "must be at least 1"));
         }
@@ -161,6 +164,21 @@ impl Settings {
             key: "http.listen",
             problem: format!("`{}` is not ADDR:PORT", self.http.listen),
         })
+    }
+
+    /// The parsed `metrics.listen`, `None` when metrics are disabled.
+    pub fn metrics_addr(&self) -> Result<Option<SocketAddr>, ConfigError> {
+        if !self.metrics.enabled {
+            return Ok(None);
+        }
+        self.metrics
+            .listen
+            .parse()
+            .map(Some)
+            .map_err(|_| ConfigError::Invalid {
+                key: "metrics.listen",
+                problem: format!("`{}` is not ADDR:PORT", self.metrics.listen),
+            })
     }
 
     /// The PostgreSQL connection string: `database.url` (`DATABASE_URL`) when set, else a

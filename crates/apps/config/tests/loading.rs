@@ -153,6 +153,27 @@ fn semantic_errors_name_their_key() {
 }
 
 #[test]
+fn metrics_listen_on_an_admin_port_unless_disabled() {
+    Jail::expect_with(|jail| {
+        let s = load().unwrap();
+        assert_eq!(
+            s.metrics_addr().unwrap(),
+            Some("127.0.0.1:9464".parse().unwrap())
+        );
+        jail.set_env("ENTS_METRICS__LISTEN", "0.0.0.0:0");
+        assert_eq!(
+            load().unwrap().metrics_addr().unwrap(),
+            Some("0.0.0.0:0".parse().unwrap())
+        );
+        jail.set_env("ENTS_METRICS__LISTEN", "nowhere");
+        assert!(load().unwrap_err().to_string().contains("metrics.listen"));
+        jail.set_env("ENTS_METRICS__ENABLED", "false");
+        assert_eq!(load().unwrap().metrics_addr().unwrap(), None);
+        Ok(())
+    });
+}
+
+#[test]
 fn unknown_keys_in_the_file_are_refused() {
     Jail::expect_with(|jail| {
         jail.create_file("ents.toml", "[database]\npool_size = 4\n")?;

@@ -10,7 +10,8 @@
 //!   stale-job sweeper, the handlers (built-in, TTN, export).
 //! - [`settings`]: configuration → adapter settings, so both processes agree on queue
 //!   names, retry policy and timeouts; [`telemetry`]: log output; [`database`]: the pool and
-//!   migrations; [`users`]: the `ents user` commands; [`data`]: `ents export` / `ents import`.
+//!   migrations; [`users`]: the `ents user` commands; [`data`]: `ents export` / `ents import`;
+//!   [`metrics`]: the Prometheus recorder and the `/metrics` admin listener of both processes.
 //! - `testing` (feature `testing`): `TestApp` and `RabbitWorker` for tests.
 
 pub mod data;
@@ -18,6 +19,7 @@ pub mod database;
 pub mod exports;
 mod identity;
 pub mod jobs;
+pub mod metrics;
 mod periodic;
 pub mod server;
 pub mod settings;

@@ -22,6 +22,8 @@ pub struct TestApp {
     /// `http://127.0.0.1:<port>`
     pub address: String,
     pub port: u16,
+    /// `http://127.0.0.1:<admin port>/metrics`, `None` when the settings disable metrics.
+    pub metrics_url: Option<String>,
     pub db: TestDb,
     pub settings: Settings,
     /// The server's job service (embedded queue or broker publisher).
@@ -54,6 +56,9 @@ impl TestApp {
             .await
             .expect("the application builds");
         let port = app.port();
+        let metrics_url = app
+            .metrics_port()
+            .map(|port| format!("http://127.0.0.1:{port}/metrics"));
         let jobs = app.jobs().service().clone();
         let live_feed = app.live_feed();
         let server = tokio::spawn(app.run_until_stopped());
@@ -67,6 +72,7 @@ impl TestApp {
         Self {
             address: format!("http://127.0.0.1:{port}"),
             port,
+            metrics_url,
             db,
             settings,
             jobs,
@@ -136,6 +142,7 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.database.statement_timeout_ms = 30_000;
     settings.database.operation_timeout_ms = 60_000;
     settings.http.listen = "127.0.0.1:0".into();
+    settings.metrics.listen = "127.0.0.1:0".into();
     settings.http.workers = Some(1);
     settings.http.shutdown_timeout_secs = 1;
     settings.auth.access_token_secret = Some(SecretString::from(ACCESS_SECRET));

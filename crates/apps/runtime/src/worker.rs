@@ -6,14 +6,16 @@ use std::future::Future;
 use std::sync::Arc;
 
 use anyhow::Context;
-use ents_amqp::{AmqpError, AmqpJobQueue};
+use ents_amqp::{AmqpError, AmqpJobQueue, AmqpReadiness};
 use ents_config::Settings;
+use ents_domain::health::ReadinessProbe;
 use ents_domain::ingest::BatchWriter;
 use ents_domain::jobs::{HandlerRegistry, JobRepository, JobRunner, JobService};
-use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore};
+use ents_persistence::{Db, PgJobRepository, PgLiveFeed, PgMeasurementStore, PgReadiness};
 
 use crate::exports::{RETENTION_SWEEP_INTERVAL, export_files, run_export_retention};
 use crate::jobs::run_worker;
+use crate::metrics::MeteredStore;
 use crate::settings::{
     ingest_amqp_settings, ingest_batch_settings, runner_settings, worker_settings,
 };
@@ -26,6 +28,7 @@ where
     F: Future<Output = ()> + Send,
 {
     let db = crate::database::pool(settings)?;
+    let metrics = crate::metrics::AdminListener::start(settings, readiness(settings, &db)?, &db)?;
     let stop = Stop::new();
     let jobs = consume_jobs(
         settings,
@@ -39,7 +42,7 @@ where
     let uploads = ents_amqp::run_ingest_consumer(
         ingest_amqp_settings(settings).context("amqp.url is required")?,
         BatchWriter::new(
-            Arc::new(PgMeasurementStore::new(db.clone())),
+            Arc::new(MeteredStore(Arc::new(PgMeasurementStore::new(db.clone())))),
             Some(Arc::new(PgLiveFeed::new(db.clone()))),
         ),
         ingest_batch_settings(settings),
@@ -60,10 +63,24 @@ where
     };
     tracing::info!(queue = %settings.amqp.queue, "worker started");
     let (jobs, uploads, (), ()) = tokio::join!(jobs, uploads, retention, relay);
+    if let Some(metrics) = metrics {
+        metrics.stop().await;
+    }
     jobs?;
     uploads?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// What the worker's `/readyz` checks: the database and the broker.
+fn readiness(settings: &Settings, db: &Db) -> anyhow::Result<Vec<Arc<dyn ReadinessProbe>>> {
+    let broker = match worker_settings(settings) {
+        Some(worker) => Some(AmqpReadiness::new(AmqpJobQueue::new(worker.amqp)?)),
+        None => None,
+    };
+    let mut probes: Vec<Arc<dyn ReadinessProbe>> = vec![Arc::new(PgReadiness::new(db.clone()))];
+    probes.extend(broker.map(|b| Arc::new(b) as Arc<dyn ReadinessProbe>));
+    Ok(probes)
 }
 
 /// The job consumer of `settings`' broker with `handlers`, its own job store connection on

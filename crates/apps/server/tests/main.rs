@@ -19,6 +19,7 @@ mod identity_tokens;
 mod ingest;
 mod input_guard;
 mod loggers;
+mod metrics;
 mod reading_data;
 mod registry_contract;
 mod registry_matrix;

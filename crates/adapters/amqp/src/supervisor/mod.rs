@@ -93,6 +93,7 @@ pub(crate) async fn supervise<W, F>(
         };
         let pause = backoff.next_delay();
         tracing::warn!(consumer = W::NAME, %error, ?pause, "lost the broker; reconnecting");
+        metrics::counter!(crate::metrics::RECONNECTS, "role" => W::NAME).increment(1);
         tokio::select! {
             () = shutdown.wait() => break,
             () = tokio::time::sleep(pause) => {}

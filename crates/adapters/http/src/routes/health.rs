@@ -1,6 +1,9 @@
 //! `GET /api/` (the upstream health check), `/healthz` (liveness) and `/readyz` (readiness).
 
+use std::sync::Arc;
+
 use actix_web::{HttpResponse, get, web};
+use ents_domain::health::ReadinessProbe;
 use futures_util::future::join_all;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -38,6 +41,11 @@ pub(crate) struct Liveness {
 #[utoipa::path(tag = "health", responses((status = 200, body = Liveness)))]
 #[get("/healthz")]
 pub(crate) async fn liveness() -> HttpResponse {
+    liveness_answer().await
+}
+
+/// The liveness answer (the API's route, and the admin listener's).
+pub(crate) async fn liveness_answer() -> HttpResponse {
     HttpResponse::Ok().json(Liveness { status: "ok" })
 }
 
@@ -67,7 +75,12 @@ pub(crate) struct Readiness {
 )]
 #[get("/readyz")]
 pub(crate) async fn readiness(state: web::Data<AppState>) -> HttpResponse {
-    let checks: Vec<DependencyStatus> = join_all(state.readiness.iter().map(|probe| async move {
+    readiness_of(&state.readiness).await
+}
+
+/// The readiness answer for `probes` (the API's, or the admin listener's).
+pub(crate) async fn readiness_of(probes: &[Arc<dyn ReadinessProbe>]) -> HttpResponse {
+    let checks: Vec<DependencyStatus> = join_all(probes.iter().map(|probe| async move {
         match probe.check().await {
             Ok(()) => DependencyStatus {
                 name: probe.name(),

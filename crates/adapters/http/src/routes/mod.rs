@@ -7,7 +7,7 @@ mod availability;
 mod catalog;
 mod equations;
 mod exports;
-mod health;
+pub(crate) mod health;
 pub(crate) mod ingest;
 mod isoformat;
 mod jsonify;

@@ -123,6 +123,7 @@ async fn read_part(
         if let Some(last) = last
             && !out.is_empty()
         {
+            metrics::counter!(crate::metrics::EXPORT_ROWS).increment(out.len() as u64);
             sink.accept(&out, progress.done(last)).await?;
         }
         if fetched < fetch {

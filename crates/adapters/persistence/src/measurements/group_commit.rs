@@ -11,6 +11,7 @@
 //! because the database is unavailable, which every upload of the batch then gets at once.
 
 use std::sync::Arc;
+use std::time::Instant;
 
 use async_trait::async_trait;
 use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
@@ -43,11 +44,18 @@ struct Writer(PgMeasurementStore);
 
 #[async_trait]
 impl BatchHandler for Writer {
-    type Item = Upload;
+    /// The upload and when it was submitted (for the wait metric).
+    type Item = (Upload, Instant);
     type Output = Result<StoreOutcome, DomainError>;
 
-    #[tracing::instrument(name = "group_commit", skip_all, fields(uploads = uploads.len()))]
-    async fn handle(&self, uploads: Vec<Upload>) -> Vec<Self::Output> {
+    #[tracing::instrument(name = "group_commit", skip_all, fields(uploads = queued.len()))]
+    async fn handle(&self, queued: Vec<(Upload, Instant)>) -> Vec<Self::Output> {
+        let wait = metrics::histogram!(crate::metrics::GROUP_COMMIT_WAIT_SECONDS);
+        for (_, since) in &queued {
+            wait.record(since.elapsed().as_secs_f64());
+        }
+        metrics::histogram!(crate::metrics::GROUP_COMMIT_BATCH_SIZE).record(queued.len() as f64);
+        let uploads: Vec<Upload> = queued.into_iter().map(|(upload, _)| upload).collect();
         if let [only] = uploads.as_slice() {
             return vec![self.0.store(only).await];
         }
@@ -82,7 +90,7 @@ impl BatchHandler for Writer {
 impl MeasurementStore for GroupCommitStore {
     async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
         self.batches
-            .submit(upload.clone())
+            .submit((upload.clone(), Instant::now()))
             .await
             .unwrap_or_else(|stopped| Err(DomainError::Unavailable(stopped.to_string())))
     }

@@ -33,5 +33,6 @@ pub fn handlers(settings: &Settings, db: &Db) -> anyhow::Result<HandlerRegistry>
         Arc::new(PgLoggerRepository::new(db.clone())),
     )
     .context("the [ttn] settings")?;
-    Ok(handlers.with(crate::exports::export_handler(settings, db)))
+    let handlers = handlers.with(crate::exports::export_handler(settings, db));
+    Ok(crate::metrics::metered(&handlers))
 }

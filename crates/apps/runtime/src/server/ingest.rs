@@ -36,7 +36,7 @@ pub(super) fn endpoints(
         }
     };
     let service = IngestService::new(
-        store,
+        Arc::new(crate::metrics::MeteredStore(store)),
         pg,
         IngestSettings {
             require_api_key: settings.ingest.require_api_key,

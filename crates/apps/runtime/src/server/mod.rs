@@ -27,6 +27,7 @@ use ents_persistence::{
 pub use jobs::JobRuntime;
 use live::LiveRuntime;
 
+use crate::metrics::AdminListener;
 use crate::settings::access_policy;
 
 /// A server bound to its port, not yet running.
@@ -35,12 +36,15 @@ pub struct Application {
     server: actix_web::dev::Server,
     jobs: JobRuntime,
     live: LiveRuntime,
+    metrics: Option<AdminListener>,
 }
 
 impl Application {
     /// Connects to the database (creating and migrating it when configured), the broker when
     /// configured, binds `http.listen`, and wires everything.
     pub async fn build(settings: &Settings) -> anyhow::Result<Self> {
+        // First: the HTTP middleware and the adapters describe their metrics to the recorder.
+        crate::metrics::install(settings)?;
         let db = crate::database::prepare_and_pool(settings).await?;
         let jobs = JobRuntime::start(settings, db.clone(), crate::jobs::handlers(settings, &db)?)?;
 
@@ -75,6 +79,7 @@ impl Application {
             )),
         };
 
+        let metrics = AdminListener::start(settings, state.readiness.clone(), &db)?;
         let listener = TcpListener::bind(settings.listen_addr()?)
             .with_context(|| format!("binding {}", settings.http.listen))?;
         let port = listener.local_addr()?.port();
@@ -85,7 +90,13 @@ impl Application {
             server,
             jobs,
             live,
+            metrics,
         })
+    }
+
+    /// The port of the admin listener serving `/metrics`, `None` when metrics are disabled.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(AdminListener::port)
     }
 
     pub fn port(&self) -> u16 {
@@ -113,6 +124,9 @@ impl Application {
         let result = self.server.await;
         self.jobs.shutdown().await;
         self.live.shutdown().await;
+        if let Some(metrics) = self.metrics {
+            metrics.stop().await;
+        }
         result.context("HTTP server")
     }
 }

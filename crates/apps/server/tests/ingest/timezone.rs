@@ -48,6 +48,7 @@ async fn device_time_is_stored_as_utc_in_any_zone() {
             .env("PGTZ", "America/Los_Angeles")
             .env("DATABASE_URL", db.url())
             .env("ENTS_HTTP__LISTEN", format!("127.0.0.1:{port}"))
+            .env("ENTS_METRICS__LISTEN", "127.0.0.1:0")
             .env("ENTS_HTTP__WORKERS", "1")
             .env("ACCESS_TOKEN_SECRET", crate_secret("access"))
             .env("REFRESH_TOKEN_SECRET", crate_secret("refresh"))
