@@ -75,3 +75,27 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     api
 }
+
+/// Where the document lists the SensorThings routes (the default `sta.prefix`).
+const STA_DOCUMENTED_PREFIX: &str = "/sta/v1.1";
+
+/// The document as this server serves it: the SensorThings routes under `sta_prefix`, or
+/// left out when the API is off — so that `/api/openapi.json` and the 405 answers (which
+/// read the document) describe what is mounted.
+pub fn openapi_for(sta_prefix: Option<&str>) -> utoipa::openapi::OpenApi {
+    let mut api = openapi();
+    let sta: Vec<String> = api
+        .paths
+        .paths
+        .keys()
+        .filter(|path| path.starts_with(STA_DOCUMENTED_PREFIX))
+        .cloned()
+        .collect();
+    for path in sta {
+        if let (Some(item), Some(prefix)) = (api.paths.paths.remove(&path), sta_prefix) {
+            let moved = format!("{prefix}{}", &path[STA_DOCUMENTED_PREFIX.len()..]);
+            api.paths.paths.insert(moved, item);
+        }
+    }
+    api
+}

@@ -68,7 +68,7 @@ pub fn serve(
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(state);
-    let api_doc = openapi::openapi();
+    let api_doc = openapi::openapi_for(settings.sta_prefix.as_deref());
     let known_routes = web::Data::new(KnownRoutes::from_openapi(&api_doc));
     let workers = settings.workers;
     let shutdown = settings.shutdown_timeout.as_secs();

@@ -504,6 +504,21 @@ async fn sta_enabled_false_serves_nothing_under_the_prefix() {
     })
     .await;
     assert_eq!(app.get(&format!("{BASE}/Things")).await.status(), 404);
+    let document: serde_json::Value = app.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(
+        document["paths"].get(format!("{BASE}/")).is_none(),
+        "not advertised"
+    );
     let moved = TestApp::spawn_with(|s| s.sta.prefix = "/open/sta".into()).await;
     assert_eq!(moved.get("/open/sta/Things").await.status(), 200);
+    // The document and the 405 answers follow the prefix.
+    let document: serde_json::Value = moved.get("/api/openapi.json").await.json().await.unwrap();
+    assert!(document["paths"].get("/open/sta/{entitySet}").is_some());
+    let post = moved
+        .client
+        .post(moved.url("/open/sta/Things"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(post.status(), 405);
 }
