@@ -75,18 +75,10 @@ async fn readiness_reports_each_dependency_and_liveness_none() {
 #[tokio::test]
 async fn database_outage_gives_503_then_recovers_by_itself() {
     let db = TestDb::new().await;
-    let admin = postgres_admin_url();
-    let target = admin
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or("127.0.0.1:5432")
-        .to_owned();
-    let proxy = ChaosProxy::start(&target).await.unwrap();
-    let proxied = with_database(
-        &admin.replace(&target, &proxy.addr().to_string()),
-        db.name(),
-    );
+    let (proxy, admin) = ChaosProxy::in_front_of(&postgres_admin_url())
+        .await
+        .unwrap();
+    let proxied = with_database(&admin, db.name());
     let mut settings = test_settings(&proxied);
     settings.database.pool_wait_timeout_ms = 500;
     settings.database.pool_create_timeout_ms = 500;

@@ -58,6 +58,17 @@ impl ChaosProxy {
         })
     }
 
+    /// Starts a proxy in front of the server that `url` names (`scheme://user@host:port/…`)
+    /// and returns it with `url` rewritten to go through it.
+    pub async fn in_front_of(url: &str) -> std::io::Result<(Self, String)> {
+        let target = authority(url).ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "no host:port in the URL")
+        })?;
+        let proxy = Self::start(target).await?;
+        let through = url.replacen(target, &proxy.addr().to_string(), 1);
+        Ok((proxy, through))
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -190,4 +201,34 @@ async fn pump(
     // Silenced: keep reading (so the sender is not blocked) and drop everything.
     while matches!(from.read(&mut buffer).await, Ok(n) if n > 0) {}
     std::future::pending::<()>().await;
+}
+
+/// The `host:port` of `scheme://[user[:password]@]host:port[/…][?…]`.
+fn authority(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    let rest = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|authority| !authority.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::authority;
+
+    #[test]
+    fn authority_is_the_host_and_port_of_the_url() {
+        assert_eq!(
+            authority("postgres://postgres@127.0.0.1:5432/postgres"),
+            Some("127.0.0.1:5432")
+        );
+        assert_eq!(
+            authority("amqp://guest:guest@127.0.0.1:5672/%2f"),
+            Some("127.0.0.1:5672")
+        );
+        assert_eq!(
+            authority("postgres://h:5432?sslmode=disable"),
+            Some("h:5432")
+        );
+        assert_eq!(authority("postgres:///db"), None);
+    }
 }

@@ -20,15 +20,7 @@ use crate::ingest::support::app_with;
 
 /// A queued-mode server whose broker (jobs and uploads) is behind a proxy.
 async fn queued_app_behind_broker_proxy() -> (TestApp, ChaosProxy) {
-    let direct = amqp_url();
-    let target = direct
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or("127.0.0.1:5672")
-        .to_owned();
-    let proxy = ChaosProxy::start(&target).await.unwrap();
-    let proxied = direct.replace(&target, &proxy.addr().to_string());
+    let (proxy, proxied) = ChaosProxy::in_front_of(&amqp_url()).await.unwrap();
     let app = app_with(move |s| {
         s.amqp.url = Some(SecretString::from(proxied));
         s.amqp.queue = unique_name("ents_faults_jobs");

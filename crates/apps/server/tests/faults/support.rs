@@ -18,18 +18,10 @@ pub async fn app_behind_db_proxy(
     customise: impl FnOnce(&mut ents_config::Settings),
 ) -> (TestApp, ChaosProxy) {
     let db = TestDb::new().await;
-    let admin = postgres_admin_url();
-    let target = admin
-        .split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or("127.0.0.1:5432")
-        .to_owned();
-    let proxy = ChaosProxy::start(&target).await.unwrap();
-    let proxied = with_database(
-        &admin.replace(&target, &proxy.addr().to_string()),
-        db.name(),
-    );
+    let (proxy, admin) = ChaosProxy::in_front_of(&postgres_admin_url())
+        .await
+        .unwrap();
+    let proxied = with_database(&admin, db.name());
     let mut settings = test_settings(&proxied);
     let database = &mut settings.database;
     database.pool_wait_timeout_ms = 1_000;

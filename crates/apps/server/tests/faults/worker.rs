@@ -32,14 +32,6 @@ async fn queued_app() -> TestApp {
     .await
 }
 
-fn host_port(url: &str, default: &str) -> String {
-    url.split('@')
-        .nth(1)
-        .and_then(|rest| rest.split('/').next())
-        .unwrap_or(default)
-        .to_owned()
-}
-
 struct Consumer {
     stop: tokio::sync::oneshot::Sender<()>,
     task: JoinHandle<Result<(), AmqpError>>,
@@ -89,11 +81,9 @@ async fn accept_uploads(app: &TestApp) {
 async fn worker_with_a_blackholed_database_waits_and_then_writes_everything_once() {
     let app = queued_app().await;
     accept_uploads(&app).await;
-    let admin = ents_test_support::postgres_admin_url();
-    let target = host_port(&admin, "127.0.0.1:5432");
-    let proxy = ChaosProxy::start(&target).await.unwrap();
+    let (proxy, url) = ChaosProxy::in_front_of(app.db.url()).await.unwrap();
     let db = Db::new(&PoolSettings {
-        url: app.db.url().replace(&target, &proxy.addr().to_string()),
+        url,
         max_size: 2,
         wait_timeout: Duration::from_secs(1),
         create_timeout: Duration::from_secs(1),
@@ -127,10 +117,7 @@ async fn worker_with_a_blackholed_database_waits_and_then_writes_everything_once
 #[tokio::test]
 async fn worker_with_a_blackholed_broker_stops_in_time_and_recovers() {
     let app = queued_app().await;
-    let direct = amqp_url();
-    let target = host_port(&direct, "127.0.0.1:5672");
-    let proxy = ChaosProxy::start(&target).await.unwrap();
-    let proxied = direct.replace(&target, &proxy.addr().to_string());
+    let (proxy, proxied) = ChaosProxy::in_front_of(&amqp_url()).await.unwrap();
 
     // Connected, then the broker goes silent; uploads keep arriving on the API side.
     let consumer = Consumer::start(&app, proxied.clone(), app.db.db());
