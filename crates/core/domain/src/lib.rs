@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod live;
 pub mod loggers;
 pub mod measurements;
+pub mod notifications;
 pub mod series;
 pub mod sta;
 pub mod tags;
