@@ -20,6 +20,7 @@ pub mod exports;
 mod identity;
 pub mod jobs;
 pub mod metrics;
+pub mod notify;
 mod periodic;
 pub mod server;
 pub mod settings;
