@@ -47,6 +47,10 @@ bench-ingest:
 bench-read:
     bash scripts/bench-read.sh
 
+# schemathesis against the served OpenAPI document, anonymous and with a token (ENTS_FUZZ_EXAMPLES).
+fuzz-api:
+    bash scripts/fuzz-api.sh
+
 # The whole public conformance suite against a fresh server (pytest args pass through).
 conformance *ARGS:
     bash scripts/conformance.sh {{ARGS}}

@@ -30,39 +30,8 @@ if [[ "${1:-}" == "--expected" ]]; then
 fi
 args+=("$@")
 
-bash scripts/services.sh
-# --all-features: the same feature set as the test build, so its artifacts are reused.
-cargo build --locked -q --all-features -p ents-server --bin ents
-
-db="ents_conformance_$$"
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-access_secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-refresh_secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
-target_dir="${CARGO_TARGET_DIR:-$root/target}"
-mkdir -p "$target_dir"
-log_file="$target_dir/conformance-server.log"
-
-server_pid=""
-cleanup() {
-  if [[ -n "$server_pid" ]]; then kill "$server_pid" 2>/dev/null || true; wait "$server_pid" 2>/dev/null || true; fi
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-
-DATABASE_URL="postgres://postgres@127.0.0.1:5432/$db" \
-ACCESS_TOKEN_SECRET="$access_secret" REFRESH_TOKEN_SECRET="$refresh_secret" \
-ENTS_HTTP__LISTEN="127.0.0.1:$port" ENTS_HTTP__CORS_ALLOWED_ORIGINS="http://127.0.0.1:$port" \
-ENTS_LOG__FILTER="${ENTS_LOG__FILTER:-warn}" \
-  "$target_dir/debug/ents" serve >"$log_file" 2>&1 &
-server_pid=$!
-
-for _ in $(seq 1 120); do
-  if curl -fsS "http://127.0.0.1:$port/api/" >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$server_pid" 2>/dev/null; then
-    echo "[conformance] the server exited; its log:" >&2; cat "$log_file" >&2; exit 1
-  fi
-  sleep 0.5
-done
+source scripts/test-server-lib.sh
+start_test_server conformance
 
 echo "[conformance] server on port $port, database $db (log: $log_file)"
 ENTS_BASE_URL="http://127.0.0.1:$port/api" \

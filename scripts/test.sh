@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every check the project has, in the order CI runs them: formatting, the Kubernetes
 # manifests, lints, the test suites of every crate (against the real local PostgreSQL and
-# RabbitMQ), then the public conformance suite against a freshly started server.
+# RabbitMQ), schemathesis over the OpenAPI document, then the public conformance suite
+# against a freshly started server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +23,9 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --all-features --locked --no-fail-fast
 fi
+
+echo "== fuzzing the API with schemathesis (bounded examples; tests/fuzz/schemathesis.toml)"
+bash scripts/fuzz-api.sh
 
 echo "== conformance (the tests that must pass at this stage)"
 bash scripts/conformance.sh --expected

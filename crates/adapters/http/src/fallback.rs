@@ -6,8 +6,11 @@
 //! HTML page). A known path asked with a method it does not serve is a 405 with `Allow`, as
 //! Werkzeug answered.
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::middleware::Next;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::ApiError;
 use crate::known_routes::KnownRoutes;
@@ -35,4 +38,25 @@ pub(crate) async fn not_found_or_redirect(req: HttpRequest) -> Result<HttpRespon
         }
     }
     Err(ApiError::RouteNotFound)
+}
+
+/// Answers 405 before routing when a documented literal path is asked with a method only a
+/// parameter route beside it serves (`PUT /api/cell/datas` would otherwise reach
+/// `PUT /api/cell/{cell_id}`).
+pub(crate) async fn refuse_shadowed_method(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let allow = req
+        .app_data::<web::Data<KnownRoutes>>()
+        .and_then(|known| known.shadowed(req.method().as_str(), req.path()));
+    match allow {
+        Some(allow) => {
+            let refusal = ApiError::MethodNotAllowed {
+                allow: allow.join(", "),
+            };
+            Ok(req.into_response(refusal.error_response()))
+        }
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
 }

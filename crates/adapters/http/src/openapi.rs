@@ -5,6 +5,8 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::AppExt;
 
+mod common_answers;
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -73,6 +75,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         .service(crate::routes::api_scope())
         .configure(crate::routes::configure_probes)
         .split_for_parts();
+    let mut api = api;
+    common_answers::document_common_answers(&mut api);
     api
 }
 

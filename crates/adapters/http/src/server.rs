@@ -114,6 +114,7 @@ pub fn serve(
             // The input guard reads JSON bodies, so it sits inside the body's deadline; the
             // deadline's 408 replaces whatever the guard or the handler made of a body that
             // never came.
+            .wrap(from_fn(fallback::refuse_shadowed_method))
             .wrap(from_fn(input_guard::guard_input))
             .wrap(from_fn(move |req, next| {
                 body_deadline::enforce(body_read_timeout, req, next)

@@ -29,13 +29,17 @@ struct Unconfigured;
 #[async_trait]
 impl MailSender for Unconfigured {
     async fn send(&self, _email: &Email) -> Result<(), DomainError> {
-        Err(DomainError::Unavailable("e-mail delivery is not configured".into()))
+        Err(DomainError::Unavailable(
+            "e-mail delivery is not configured".into(),
+        ))
     }
 }
 
 #[async_trait]
 impl WebhookSender for Unconfigured {
     async fn post(&self, _delivery: &WebhookDelivery) -> Result<WebhookOutcome, DomainError> {
-        Err(DomainError::Unavailable("webhook delivery is not configured".into()))
+        Err(DomainError::Unavailable(
+            "webhook delivery is not configured".into(),
+        ))
     }
 }

@@ -22,6 +22,9 @@ async fn a_known_path_with_another_method_is_405_with_allow() {
         (Method::POST, "/api/cell/7", "GET, PUT, DELETE"),
         (Method::TRACE, "/api/sensor/", "GET, POST"),
         (Method::PATCH, "/readyz", "GET"),
+        // Literal paths beside a parameter route are not handed to it.
+        (Method::PUT, "/api/cell/datas", "GET"),
+        (Method::DELETE, "/api/cell/id", "GET"),
     ];
     for (method, path, allow) in cases {
         let response = client()

@@ -194,3 +194,36 @@ async fn every_json_body_obeys_the_json_limit() {
         .unwrap();
     assert_eq!(response.status(), 200);
 }
+
+/// A reading whose products the rollups cannot hold (PostgreSQL refuses an underflow or an
+/// overflow, failing the upload's transaction: found by schemathesis) is a 400 naming the
+/// field, and nothing is stored.
+#[tokio::test]
+async fn readings_beyond_the_storable_magnitudes_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let user = seed_user(&app, None).await;
+    let auth = Auth::Bearer(user.id);
+    let before = snapshot(&app).await;
+    for (path, body, field) in [
+        (
+            "/api/power/",
+            json!({"logger": "l", "cell": "c", "ts": 1, "v": 3.49e-277, "i": 3.8e-56}),
+            "v",
+        ),
+        (
+            "/api/power/",
+            json!({"logger": "l", "cell": "c", "ts": 1, "v": 1, "i": 1e200}),
+            "i",
+        ),
+        (
+            "/api/teros/",
+            json!({"cell": "c", "ts": 1, "vwc": 1e-300, "raw_vwc": 1, "temp": 1, "ec": 1}),
+            "vwc",
+        ),
+    ] {
+        let (status, body) = call(&app, &auth, Method::POST, path, Some(body)).await;
+        assert_eq!(status, 400, "{path}: {body}");
+        assert!(body["errors"][field].is_array(), "{path}: {body}");
+    }
+    assert_eq!(snapshot(&app).await, before);
+}

@@ -2,7 +2,7 @@
 
 use super::live::MeasurementReceived;
 use super::rows::SensorRow;
-use super::value::DataFields;
+use super::value::{DataFields, storable_float};
 use super::{IngestError, Meta, SensorType, SensorValue};
 
 /// The `value` oneof of `SensorMeasurement`.
@@ -32,8 +32,7 @@ impl GenericMeasurement {
                 i32::try_from(u).map_err(|_| IngestError::out_of_range("unsigned_int"))?,
             ),
             GenericValue::Signed(i) => SensorValue::Int(i),
-            GenericValue::Decimal(f) if f.is_finite() => SensorValue::Float(f),
-            GenericValue::Decimal(_) => return Err(IngestError::not_finite("decimal")),
+            GenericValue::Decimal(f) => SensorValue::Float(storable_float("decimal", f)?),
         };
         Ok(Self {
             meta,

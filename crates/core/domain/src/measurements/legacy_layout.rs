@@ -21,7 +21,7 @@
 
 use super::IngestError;
 use super::legacy::LegacyKind;
-use super::value::{DataFields, SensorValue};
+use super::value::{DataFields, SensorValue, storable_float};
 
 /// One stored measurement of a legacy kind: the `data` key it comes from, and the `sensor`
 /// row's measurement and unit.
@@ -124,12 +124,9 @@ pub(super) fn data_fields(kind: &LegacyKind) -> Result<DataFields, IngestError> 
         .into_iter()
         .map(|(key, raw)| {
             let value = match raw {
-                Raw::Float(f) | Raw::Value(SensorValue::Float(f)) => {
-                    if !f.is_finite() {
-                        return Err(IngestError::not_finite(format!("data.{key}")));
-                    }
-                    Some(SensorValue::Float(f))
-                }
+                Raw::Float(f) | Raw::Value(SensorValue::Float(f)) => Some(SensorValue::Float(
+                    storable_float(&format!("data.{key}"), f)?,
+                )),
                 Raw::Unsigned(u) => {
                     Some(SensorValue::Int(i32::try_from(u).map_err(|_| {
                         IngestError::out_of_range(format!("data.{key}"))

@@ -39,4 +39,4 @@ pub use meta::{DeviceTime, Meta, RawMeta};
 pub use rows::{PowerRow, SensorRow, StoredRow, TerosRow};
 pub use sensor_type::SensorType;
 pub use upload::Upload;
-pub use value::{DataFields, SensorValue};
+pub use value::{DataFields, MAX_MAGNITUDE, MIN_MAGNITUDE, SensorValue, storable_float};

@@ -73,6 +73,14 @@ fn legacy_refuses_non_finite_and_oversized_values() {
         LegacyMeasurement::new(meta(), nan),
         Err(IngestError::not_finite("data.voltage"))
     );
+    let tiny = LegacyKind::Power(Power {
+        voltage: 3.49e-277,
+        current: 1.0,
+    });
+    assert_eq!(
+        LegacyMeasurement::new(meta(), tiny),
+        Err(IngestError::out_of_range("data.voltage"))
+    );
     let ec = LegacyKind::Teros12(Teros12 {
         ec: Some(u32::MAX),
         ..Teros12::default()
@@ -130,6 +138,17 @@ fn generic_refuses_what_the_data_table_cannot_hold() {
         GenericMeasurement::new(meta(), t, GenericValue::Unsigned(1 << 31)),
         Err(IngestError::out_of_range("unsigned_int"))
     );
+    // Magnitudes whose products the rollups could not hold (PostgreSQL refuses an underflow).
+    for tiny_or_huge in [3.5e-277, -1e101, 1e-101] {
+        assert_eq!(
+            GenericMeasurement::new(meta(), t, GenericValue::Decimal(tiny_or_huge)),
+            Err(IngestError::out_of_range("decimal")),
+            "{tiny_or_huge}"
+        );
+    }
+    for fine in [0.0, -0.0, 1e-100, -1e100, 3.3] {
+        assert!(GenericMeasurement::new(meta(), t, GenericValue::Decimal(fine)).is_ok());
+    }
     let ok = GenericMeasurement::new(meta(), t, GenericValue::Unsigned(i32::MAX as u32)).unwrap();
     assert_eq!(ok.value(), SensorValue::Int(i32::MAX));
 }

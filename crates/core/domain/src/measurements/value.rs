@@ -64,3 +64,28 @@ impl Serialize for DataFields {
         map.end()
     }
 }
+
+/// The largest magnitude a stored float may have, and the smallest non-zero one.
+///
+/// Why bounded: the rollups and the power series multiply two readings and scale them
+/// (`voltage * current * 1e6`), and PostgreSQL refuses — rather than rounds — a product that
+/// overflows or underflows a double, which would fail the whole upload's transaction. Readings
+/// within these bounds keep every such product finite and non-zero; no sensor reads beyond them.
+pub const MAX_MAGNITUDE: f64 = 1e100;
+/// See [`MAX_MAGNITUDE`].
+pub const MIN_MAGNITUDE: f64 = 1e-100;
+
+/// `value` as it may be stored under `field`: finite, and zero or within
+/// [`MIN_MAGNITUDE`]..=[`MAX_MAGNITUDE`] in magnitude. Errors: `NotFinite` for NaN and
+/// infinities, `OutOfRange` for magnitudes beyond the bounds.
+pub fn storable_float(field: &str, value: f64) -> Result<f64, crate::measurements::IngestError> {
+    use crate::measurements::IngestError;
+    if !value.is_finite() {
+        return Err(IngestError::not_finite(field));
+    }
+    let magnitude = value.abs();
+    if magnitude != 0.0 && !(MIN_MAGNITUDE..=MAX_MAGNITUDE).contains(&magnitude) {
+        return Err(IngestError::out_of_range(field));
+    }
+    Ok(value)
+}

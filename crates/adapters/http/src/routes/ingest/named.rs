@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 
 use ents_domain::DomainError;
 use ents_domain::ingest::{NamedPowerReading, NamedTerosReading};
-use ents_domain::measurements::DeviceTime;
+use ents_domain::measurements::{DeviceTime, storable_float};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -195,10 +195,8 @@ fn device_time(ts: &serde_json::Number) -> Result<DeviceTime, ApiError> {
     time.map_err(|e| DomainError::invalid_field("ts", e.to_string()).into())
 }
 
+/// A reading as it may be stored (finite, within the domain's magnitude bounds).
 fn finite(field: &str, value: f64) -> Result<f64, ApiError> {
-    if value.is_finite() {
-        Ok(value)
-    } else {
-        Err(DomainError::invalid_field(field, "not a finite number").into())
-    }
+    storable_float(field, value)
+        .map_err(|refused| DomainError::invalid_field(field, refused.to_string()).into())
 }
