@@ -141,3 +141,37 @@ async fn read_until(stream: &mut TcpStream, needle: &str) -> String {
     .await;
     String::from_utf8_lossy(&seen).into_owned()
 }
+
+/// `http.max_connections` caps the connections one worker holds: while silent clients hold
+/// them all, a new client is not served; once the request timeout closes them, it is.
+#[tokio::test]
+async fn the_connection_cap_holds_and_frees_itself() {
+    let app = TestApp::spawn_with(|s| {
+        s.http.client_request_timeout_ms = 2_000;
+        s.http.max_connections = 2;
+    })
+    .await;
+    // Two connections that never send a byte: the cap is reached.
+    let mut silent = Vec::new();
+    for _ in 0..2 {
+        silent.push(TcpStream::connect(("127.0.0.1", app.port)).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut third = TcpStream::connect(("127.0.0.1", app.port)).await.unwrap();
+    third
+        .write_all(b"GET /api/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    // Not served while the cap is held (the kernel queues the connection)…
+    let early = tokio::time::timeout(Duration::from_millis(500), third.read(&mut [0; 1])).await;
+    assert!(early.is_err(), "served beyond the connection cap");
+    // …served once the silent connections are closed by the request timeout.
+    tokio::time::timeout(GIVE_UP, third.read_to_end(&mut answer))
+        .await
+        .expect("never served after the cap freed")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(status_line(&answer).starts_with("HTTP/1.1 200"), "{answer}");
+    drop(silent);
+}
