@@ -13,11 +13,20 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${ENTS_SMTP_SINK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/ents/smtp-sink-venv}"
-if [[ ! -x "$venv/bin/python" ]] || ! "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; then
-  echo "[smtp-sink] installing aiosmtpd into $venv" >&2
+installed() { [[ -x "$venv/bin/python" ]] && "$venv/bin/python" -c 'import aiosmtpd' 2>/dev/null; }
+if ! installed; then
   mkdir -p "$(dirname "$venv")"
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' >&2
+  # Tests start several sinks at once: one installs, the others wait for it.
+  exec 9>"$venv.lock"
+  flock 9
+  if ! installed; then
+    echo "[smtp-sink] installing aiosmtpd into $venv" >&2
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check 'aiosmtpd>=1.4,<2' >&2
+  fi
+  flock -u 9
+  exec 9>&-
 fi
 if [[ "${1:-}" == "--install" ]]; then exit 0; fi
 exec "$venv/bin/python" "$here/smtp_sink.py"
