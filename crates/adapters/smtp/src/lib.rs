@@ -6,8 +6,8 @@
 //!   a client can show is the preferred one);
 //! - TLS `none`, `starttls` (required, never opportunistic: no silent downgrade) or `tls`
 //!   (implicit TLS, "SMTPS"), with rustls and the platform's trust store;
-//! - every connect and command bounded by the timeout, the whole delivery by a deadline, so a
-//!   mail server that stops answering holds a delivery job for a bounded time;
+//! - the whole delivery (connect, TLS, every command) bounded by one timeout, so a mail
+//!   server that stops answering holds a delivery job for a bounded time;
 //! - failures classified for the job's retry: transient → `Unavailable`, refused for good →
 //!   `BadRequest` (`error.rs`). The password is a secret and appears in no message or log.
 

@@ -18,7 +18,7 @@ use crate::settings::{SmtpSettings, TlsMode};
 pub struct SmtpMailer {
     transport: AsyncSmtpTransport<Tokio1Executor>,
     from: Mailbox,
-    deadline: Duration,
+    timeout: Duration,
     server: String,
 }
 
@@ -60,7 +60,7 @@ impl SmtpMailer {
         Ok(Self {
             transport: builder.build(),
             from,
-            deadline: settings.deadline(),
+            timeout: settings.timeout,
             server: format!("{}:{}", settings.host, settings.port),
         })
     }
@@ -78,14 +78,14 @@ impl MailSender for SmtpMailer {
     async fn send(&self, email: &Email) -> Result<(), DomainError> {
         let message = message::build(&self.from, email)?;
         let started = Instant::now();
-        let sent = tokio::time::timeout(self.deadline, self.transport.send(message)).await;
+        let sent = tokio::time::timeout(self.timeout, self.transport.send(message)).await;
         let result = match sent {
             Ok(Ok(_reply)) => Ok(()),
             Ok(Err(e)) => Err(classify(&e)),
             Err(_) => Err(DomainError::Unavailable(format!(
                 "the mail server {} did not finish the delivery within {} ms",
                 self.server,
-                self.deadline.as_millis()
+                self.timeout.as_millis()
             ))),
         };
         let elapsed_ms = started.elapsed().as_millis();

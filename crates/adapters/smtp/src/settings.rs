@@ -29,14 +29,8 @@ pub struct SmtpSettings {
     pub credentials: Option<SmtpCredentials>,
     /// The `From` of every message, e.g. `ENTS alerts <alerts@example.org>`.
     pub from: String,
-    /// Bound of the connection and of each SMTP command's reply.
+    /// Bound of one whole delivery: connecting, the TLS handshake and every command. (lettre
+    /// bounds only the connect on tokio, so the mailer bounds the whole exchange: a server
+    /// that accepts the connection and then stops answering cannot hold a job forever.)
     pub timeout: Duration,
-}
-
-impl SmtpSettings {
-    /// The whole delivery's bound: a handshake and about a dozen commands, each within
-    /// `timeout`, must not add up to an unbounded wait against a server answering slowly.
-    pub fn deadline(&self) -> Duration {
-        self.timeout.saturating_mul(4)
-    }
 }

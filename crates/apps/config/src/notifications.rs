@@ -40,7 +40,7 @@ pub struct SmtpConfig {
     /// `host`.
     #[serde(deserialize_with = "de::opt_text")]
     pub from: Option<String>,
-    /// Bound of connecting and of each command's reply; a whole delivery gets four times it.
+    /// Bound of one whole delivery: connecting, TLS and every command.
     pub timeout_ms: u64,
 }
 
