@@ -9,7 +9,8 @@
 #                                    standard input closes
 #
 # Used by ents-test-support's `SmtpSink` (the ents-smtp tests). Recipients whose local part
-# starts with "refuse" get a permanent 550, with "defer" a transient 451.
+# starts with "refuse" get a permanent 550, with "defer" a transient 451; AUTH accepts only
+# the user "alerts" with the password "s3cret pass".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 venv="${ENTS_SMTP_SINK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/ents/smtp-sink-venv}"

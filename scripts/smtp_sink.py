@@ -4,16 +4,33 @@ Listens on a free port of 127.0.0.1 and prints "PORT <n>", then, for every messa
 accepts, one JSON line: the envelope and the message as Python's own `email` parser reads
 it (so the test checks the MIME structure independently of the sender). Recipients whose
 local part starts with "refuse" are refused with 550 (permanent), with "defer" with 451
-(transient). Exits when its standard input closes, so it never outlives the test.
+(transient). It offers AUTH (PLAIN, LOGIN) without TLS and accepts only the user
+"alerts" with the password "s3cret pass" (clients that do not authenticate are served too).
+Exits when its standard input closes, so it never outlives the test.
 """
 
 import asyncio
 import email
 import email.policy
 import json
+import logging
 import sys
 
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+
+USER, PASSWORD = b"alerts", b"s3cret pass"
+
+# aiosmtpd 1.4 sets its own deprecated Session.login_data and logs a warning about it.
+logging.getLogger("mail.log").setLevel(logging.ERROR)
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    ok = isinstance(auth_data, LoginPassword) and (auth_data.login, auth_data.password) == (
+        USER,
+        PASSWORD,
+    )
+    # handled=False: aiosmtpd answers the 535 itself (True would leave the client waiting).
+    return AuthResult(success=ok, handled=False)
 
 
 def parts(message):
@@ -54,7 +71,11 @@ class Handler:
 
 async def main():
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(Handler()), host="127.0.0.1", port=0)
+    server = await loop.create_server(
+        lambda: SMTP(Handler(), authenticator=authenticator, auth_require_tls=False),
+        host="127.0.0.1",
+        port=0,
+    )
     port = server.sockets[0].getsockname()[1]
     print(f"PORT {port}", flush=True)
     # Standing by until the test closes our standard input (or dies).

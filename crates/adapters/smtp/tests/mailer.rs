@@ -6,16 +6,23 @@ use std::time::Duration;
 
 use ents_domain::DomainError;
 use ents_domain::notifications::{Email, MailSender};
-use ents_smtp::{SmtpMailer, SmtpSettings, TlsMode};
+use ents_smtp::{SmtpCredentials, SmtpMailer, SmtpSettings, TlsMode};
 use ents_test_support::{PATIENCE, SmtpSink};
 use tokio::net::TcpListener;
 
 fn mailer(port: u16, timeout: Duration) -> SmtpMailer {
+    mailer_as(port, timeout, None)
+}
+
+fn mailer_as(port: u16, timeout: Duration, credentials: Option<(&str, &str)>) -> SmtpMailer {
     SmtpMailer::new(SmtpSettings {
         host: "127.0.0.1".into(),
         port,
         tls: TlsMode::None,
-        credentials: None,
+        credentials: credentials.map(|(username, password)| SmtpCredentials {
+            username: username.into(),
+            password: password.to_owned().into(),
+        }),
         from: "ENTS alerts <alerts@ents.test>".into(),
         timeout,
     })
@@ -164,4 +171,32 @@ fn a_malformed_from_address_is_refused_when_built() {
         timeout: Duration::from_secs(1),
     });
     assert!(result.unwrap_err().to_string().contains("from address"));
+}
+
+#[tokio::test]
+async fn the_credentials_authenticate_and_refused_ones_are_retried() {
+    let sink = SmtpSink::start().await;
+    let good = mailer_as(
+        sink.port(),
+        Duration::from_secs(10),
+        Some((SmtpSink::USER, SmtpSink::PASSWORD)),
+    );
+    send(&good, &email(&["ada@ents.test"])).await.unwrap();
+    assert_eq!(sink.wait_for(1).await.len(), 1);
+
+    // A 535 is permanent for SMTP, but the fix is the operator's, not the message's.
+    let bad = mailer_as(
+        sink.port(),
+        Duration::from_secs(10),
+        Some((SmtpSink::USER, "wrong")),
+    );
+    let result = send(&bad, &email(&["ada@ents.test"])).await;
+    let Err(DomainError::Unavailable(message)) = result else {
+        panic!("refused credentials are retried: {result:?}");
+    };
+    assert!(
+        message.contains("smtp.password") && !message.contains("wrong"),
+        "{message}"
+    );
+    assert_eq!(sink.received().len(), 1);
 }

@@ -32,7 +32,9 @@ pub struct ReceivedMail {
 
 /// The running sink; stopped when dropped (its standard input closes, and it is killed).
 /// Recipients whose local part starts with `refuse` are refused with 550, with `defer`
-/// deferred with 451.
+/// deferred with 451. It offers `AUTH` (without TLS) and accepts only the user
+/// [`SmtpSink::USER`] with [`SmtpSink::PASSWORD`]; clients that do not authenticate are served
+/// too.
 pub struct SmtpSink {
     port: u16,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
@@ -42,6 +44,9 @@ pub struct SmtpSink {
 }
 
 impl SmtpSink {
+    pub const USER: &'static str = "alerts";
+    pub const PASSWORD: &'static str = "s3cret pass";
+
     /// Starts the sink (installing aiosmtpd first if needed); panics if it cannot.
     pub async fn start() -> Self {
         let script =
