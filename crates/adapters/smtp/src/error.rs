@@ -27,10 +27,11 @@ pub(crate) fn classify(error: &SmtpError) -> DomainError {
         }
         return DomainError::BadRequest(format!("the mail server refused the message: {error}"));
     }
-    if error.is_client() {
-        return DomainError::internal(format!("e-mail client error: {error}"));
-    }
-    let what = if error.is_transient() {
+    let what = if error.is_client() {
+        // The server lacks what the settings require (STARTTLS, a shared AUTH mechanism,
+        // SMTPUTF8): nothing was sent, and the operator's fix makes the retry work.
+        "the mail server cannot take the delivery as configured"
+    } else if error.is_transient() {
         "the mail server deferred the message"
     } else if error.is_timeout() {
         "the mail server did not answer in time"

@@ -200,3 +200,33 @@ async fn the_credentials_authenticate_and_refused_ones_are_retried() {
     );
     assert_eq!(sink.received().len(), 1);
 }
+
+fn mailer_with_tls(port: u16, tls: TlsMode) -> SmtpMailer {
+    SmtpMailer::new(SmtpSettings {
+        host: "127.0.0.1".into(),
+        port,
+        tls,
+        credentials: None,
+        from: "alerts@ents.test".into(),
+        timeout: Duration::from_secs(10),
+    })
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_server_without_the_required_tls_gets_nothing_and_the_delivery_is_retried() {
+    // The sink speaks plain SMTP and offers no STARTTLS: neither mode may fall back to plain.
+    let sink = SmtpSink::start().await;
+    for tls in [TlsMode::Starttls, TlsMode::Tls] {
+        let result = send(
+            &mailer_with_tls(sink.port(), tls),
+            &email(&["ada@ents.test"]),
+        )
+        .await;
+        assert!(
+            matches!(result, Err(DomainError::Unavailable(_))),
+            "{tls:?}: {result:?}"
+        );
+    }
+    assert!(sink.received().is_empty());
+}
