@@ -10,12 +10,14 @@
 mod de;
 mod env;
 mod error;
+mod notifications;
 mod redact;
 mod sections;
 mod settings;
 
 pub use env::UPSTREAM_VARIABLES;
 pub use error::ConfigError;
+pub use notifications::{SmtpConfig, SmtpTls, WebhookConfig};
 pub use sections::{
     AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
     IngestConfig, IngestMode, JobsConfig, LogConfig, LogFormat, MetricsConfig, SeriesConfig,

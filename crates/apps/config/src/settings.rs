@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::env;
 use crate::error::ConfigError;
+use crate::notifications::{SmtpConfig, WebhookConfig};
 use crate::sections::{
     AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
     IngestConfig, IngestMode, JobsConfig, LogConfig, MetricsConfig, SeriesConfig, StaConfig,
@@ -36,6 +37,8 @@ pub struct Settings {
     pub exports: ExportsConfig,
     pub log: LogConfig,
     pub metrics: MetricsConfig,
+    pub smtp: SmtpConfig,
+    pub webhook: WebhookConfig,
 }
 
 impl Settings {
@@ -147,12 +150,48 @@ impl Settings {
                 problem: format!("{} has no index.html", dir.display()),
             });
         }
+        self.validate_notifications()?;
         for origin in self.http.allowed_origins() {
             if !(origin.starts_with("http://") || origin.starts_with("https://")) {
                 return Err(ConfigError::Invalid {
                     key: "http.cors_allowed_origins",
                     problem: format!("`{origin}` is not an http(s) origin"),
                 });
+            }
+        }
+        Ok(())
+    }
+
+    /// `[smtp]` and `[webhook]`: a mail server needs a sender address, credentials come in
+    /// pairs, and nothing waits without a bound.
+    fn validate_notifications(&self) -> Result<(), ConfigError> {
+        let invalid = |key, problem: &str| ConfigError::Invalid {
+            key,
+            problem: problem.into(),
+        };
+        let smtp = &self.smtp;
+        if smtp.timeout_ms == 0 {
+            return Err(invalid("smtp.timeout_ms", "must be positive"));
+        }
+        if self.webhook.timeout_ms == 0 {
+            return Err(invalid("webhook.timeout_ms", "must be positive"));
+        }
+        if smtp.username.is_some() != smtp.password.is_some() {
+            return Err(invalid(
+                "smtp.username",
+                "smtp.username and smtp.password are set together or not at all",
+            ));
+        }
+        if smtp.host.is_some() {
+            match &smtp.from {
+                None => return Err(invalid("smtp.from", "must be set when smtp.host is")),
+                Some(from) if !from.contains('@') => {
+                    return Err(invalid("smtp.from", "must be an e-mail address"));
+                }
+                Some(_) => {}
+            }
+            if smtp.port == Some(0) {
+                return Err(invalid("smtp.port", "must not be 0"));
             }
         }
         Ok(())
