@@ -78,6 +78,9 @@ impl Consume for Jobs {
                             delivery.tag = delivery.delivery_tag,
                             delivery.redelivered = delivery.redelivered,
                         );
+                        // The publisher's trace (the request that submitted the job)
+                        // continues here.
+                        crate::trace_context::continue_in(&span, delivery.properties.headers().as_ref());
                         let task = delivery::handle(self.context.clone(), delivery);
                         self.inflight.spawn(task.instrument(span));
                     }
