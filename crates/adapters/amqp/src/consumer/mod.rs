@@ -80,7 +80,8 @@ impl Consume for Jobs {
                         );
                         // The publisher's trace (the request that submitted the job)
                         // continues here.
-                        crate::trace_context::continue_in(&span, delivery.properties.headers().as_ref());
+                        let headers = delivery.properties.headers().as_ref();
+                        crate::trace_context::continue_in(&span, headers);
                         let task = delivery::handle(self.context.clone(), delivery);
                         self.inflight.spawn(task.instrument(span));
                     }
