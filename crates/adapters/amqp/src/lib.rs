@@ -31,6 +31,7 @@ mod settle;
 mod shutdown;
 mod supervisor;
 mod topology;
+mod trace_context;
 
 pub use consumer::run_consumer;
 pub use error::AmqpError;

@@ -21,6 +21,17 @@ pub(crate) fn properties(message_id: Option<&str>) -> BasicProperties {
     }
 }
 
+/// `properties` carrying the current span's trace context in their headers, when a trace is
+/// exported (`crate::trace_context`); otherwise unchanged.
+pub(crate) fn traced(properties: BasicProperties) -> BasicProperties {
+    let headers = crate::trace_context::current();
+    if headers.inner().is_empty() {
+        properties
+    } else {
+        properties.with_headers(headers)
+    }
+}
+
 /// The per-message TTL that makes the retry queue a delay line: milliseconds, as text.
 pub(crate) fn expiration(delay: Duration) -> String {
     delay.as_millis().to_string()

@@ -123,7 +123,7 @@ impl AmqpJobQueue {
     pub async fn publish_job(&self, message: &JobMessage) -> Result<(), AmqpError> {
         let id = message.job_id.to_string();
         let body = message.to_bytes();
-        let properties = properties::properties(Some(&id));
+        let properties = properties::traced(properties::properties(Some(&id)));
         self.publish_confirmed(&self.inner.topology.main, &body, properties)
             .await
     }
@@ -138,8 +138,8 @@ impl AmqpJobQueue {
     ) -> Result<(), AmqpError> {
         let id = message.job_id.to_string();
         let body = message.to_bytes();
-        let properties =
-            properties::properties(Some(&id)).with_expiration(properties::expiration(delay).into());
+        let properties = properties::traced(properties::properties(Some(&id)))
+            .with_expiration(properties::expiration(delay).into());
         self.publish_confirmed(&self.inner.topology.retry, &body, properties)
             .await
     }

@@ -21,6 +21,7 @@ mod routes;
 mod server;
 mod spa;
 mod state;
+mod trace_context;
 
 pub use admin::{AdminState, RenderMetrics, serve_admin};
 pub use error::ApiError;

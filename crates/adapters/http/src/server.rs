@@ -14,6 +14,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::input_guard::JsonLimit;
 use crate::known_routes::KnownRoutes;
 use crate::state::AppState;
+use crate::trace_context::RequestSpan;
 use crate::{body_deadline, cors, error, fallback, input_guard, openapi, request_id, routes, spa};
 
 /// What the HTTP layer needs from the configuration.
@@ -123,7 +124,7 @@ pub fn serve(
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))
             .wrap(request_metrics.clone())
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RequestSpan>::new())
             // Doubled slashes (`/api//cell/id`, the `ents` package's URLs) reach their route.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))
     })

@@ -14,7 +14,7 @@ use diesel::pg::data_types::PgInterval;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Float4, Interval, Jsonb, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
-use ents_domain::jobs::{Claim, Job, JobId, JobRepository, JobState, NewJob};
+use ents_domain::jobs::{Claim, Job, JobCounts, JobId, JobRepository, JobState, NewJob};
 use ents_domain::{ConflictKind, DomainError};
 use uuid::Uuid;
 
@@ -158,6 +158,28 @@ const LIST_STALE: &str = "\
        OR (state = 'running' AND lease_until < now() - $1) \
     ORDER BY created_at, id \
     LIMIT $2";
+
+/// The finished `succeeded` jobs are left out: they only grow, and no one waits for them.
+/// `ix_job_state_run_after` serves the `state IN (…)` part.
+const COUNT_BY_STATE: &str = "\
+    SELECT \
+      count(*) FILTER (WHERE state = 'queued' AND run_after <= now()) AS runnable, \
+      count(*) FILTER (WHERE state = 'queued' AND run_after > now()) AS delayed, \
+      count(*) FILTER (WHERE state = 'running') AS running, \
+      count(*) FILTER (WHERE state = 'failed') AS failed \
+    FROM job WHERE state IN ('queued', 'running', 'failed')";
+
+#[derive(QueryableByName)]
+struct CountsRow {
+    #[diesel(sql_type = BigInt)]
+    runnable: i64,
+    #[diesel(sql_type = BigInt)]
+    delayed: i64,
+    #[diesel(sql_type = BigInt)]
+    running: i64,
+    #[diesel(sql_type = BigInt)]
+    failed: i64,
+}
 
 #[async_trait]
 impl JobRepository for PgJobRepository {
@@ -324,6 +346,24 @@ impl JobRepository for PgJobRepository {
             })
             .await?;
         rows.into_iter().map(Job::try_from).collect()
+    }
+
+    async fn count_by_state(&self) -> Result<JobCounts, DomainError> {
+        let row = self
+            .db
+            .with_conn(async |conn| {
+                Ok(diesel::sql_query(COUNT_BY_STATE)
+                    .get_result::<CountsRow>(conn)
+                    .await?)
+            })
+            .await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(JobCounts {
+            runnable: count(row.runnable),
+            delayed: count(row.delayed),
+            running: count(row.running),
+            failed: count(row.failed),
+        })
     }
 }
 

@@ -6,7 +6,7 @@ use crate::common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ents_domain::jobs::{Claim, Job, JobId, JobRepository, JobState, NewJob};
+use ents_domain::jobs::{Claim, Job, JobCounts, JobId, JobRepository, JobState, NewJob};
 use ents_domain::{ConflictKind, DomainError};
 use ents_persistence::PgJobRepository;
 use ents_persistence::testing::TestDb;
@@ -224,6 +224,32 @@ async fn a_final_failure_finishes_the_job() {
             ..
         })
     ));
+}
+
+#[tokio::test]
+async fn count_by_state_sorts_the_queue_as_an_operator_sees_it() {
+    let f = Fixture::new().await;
+    assert_eq!(f.repo.count_by_state().await.unwrap(), JobCounts::default());
+
+    f.repo.create(new_job("ping")).await.unwrap(); // runnable
+    let backing_off = f.repo.create(new_job("ping")).await.unwrap();
+    f.set(backing_off.id, "run_after = now() + interval '1 hour'")
+        .await;
+    f.run("export.csv").await; // running
+    let failed = f.run("export.csv").await;
+    f.repo.fail(failed.id, "no such cell", None).await.unwrap();
+    let done = f.run("ping").await;
+    f.repo.complete(done.id, json!({})).await.unwrap(); // not counted
+
+    assert_eq!(
+        f.repo.count_by_state().await.unwrap(),
+        JobCounts {
+            runnable: 1,
+            delayed: 1,
+            running: 1,
+            failed: 1,
+        }
+    );
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod notifications;
 mod redact;
 mod sections;
 mod settings;
+mod telemetry;
 
 pub use env::UPSTREAM_VARIABLES;
 pub use error::ConfigError;
@@ -24,3 +25,4 @@ pub use sections::{
     StaConfig, TtnConfig, WebConfig,
 };
 pub use settings::Settings;
+pub use telemetry::TelemetryConfig;

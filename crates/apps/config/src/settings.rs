@@ -14,6 +14,7 @@ use crate::sections::{
     IngestConfig, IngestMode, JobsConfig, LogConfig, MetricsConfig, SeriesConfig, StaConfig,
     TtnConfig, WebConfig,
 };
+use crate::telemetry::TelemetryConfig;
 
 /// The file read when no `--config` is given, if it exists.
 pub const DEFAULT_FILE: &str = "ents.toml";
@@ -39,6 +40,7 @@ pub struct Settings {
     pub metrics: MetricsConfig,
     pub smtp: SmtpConfig,
     pub webhook: WebhookConfig,
+    pub telemetry: TelemetryConfig,
 }
 
 impl Settings {
@@ -82,6 +84,7 @@ impl Settings {
         };
         self.listen_addr()?;
         self.metrics_addr()?;
+        self.telemetry.validate()?;
         if self.database.pool_max_size == 0 {
             return Err(invalid("database.pool_max_size", "must be at least 1"));
         }

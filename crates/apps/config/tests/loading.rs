@@ -174,6 +174,33 @@ fn metrics_listen_on_an_admin_port_unless_disabled() {
 }
 
 #[test]
+fn traces_are_off_until_an_otlp_endpoint_is_set() {
+    Jail::expect_with(|jail| {
+        let s = load().unwrap();
+        assert!(s.telemetry.otlp_endpoint.is_none());
+        assert_eq!(s.telemetry.sampling_ratio, 1.0);
+        jail.set_env("ENTS_TELEMETRY__OTLP_ENDPOINT", "http://collector:4318");
+        jail.set_env("ENTS_TELEMETRY__SERVICE_NAME", "ents-eu");
+        jail.set_env("ENTS_TELEMETRY__SAMPLING_RATIO", "0.25");
+        let s = load().unwrap();
+        assert_eq!(
+            s.telemetry.otlp_endpoint.as_deref(),
+            Some("http://collector:4318")
+        );
+        assert_eq!(s.telemetry.service_name.as_deref(), Some("ents-eu"));
+        assert_eq!(s.telemetry.sampling_ratio, 0.25);
+        jail.set_env("ENTS_TELEMETRY__SAMPLING_RATIO", "1.5");
+        let error = load().unwrap_err().to_string();
+        assert!(error.contains("telemetry.sampling_ratio"), "{error}");
+        jail.set_env("ENTS_TELEMETRY__SAMPLING_RATIO", "1");
+        jail.set_env("ENTS_TELEMETRY__OTLP_ENDPOINT", "collector:4318");
+        let error = load().unwrap_err().to_string();
+        assert!(error.contains("telemetry.otlp_endpoint"), "{error}");
+        Ok(())
+    });
+}
+
+#[test]
 fn unknown_keys_in_the_file_are_refused() {
     Jail::expect_with(|jail| {
         jail.create_file("ents.toml", "[database]\npool_size = 4\n")?;

@@ -23,6 +23,10 @@ struct Cli {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
-    ents_runtime::telemetry::init(&settings.log);
-    ents_runtime::worker::run(&settings, ents_runtime::shutdown_signal()).await
+    let telemetry =
+        ents_runtime::telemetry::init(&settings.log, &settings.telemetry, "ents-worker")?;
+    let outcome = ents_runtime::worker::run(&settings, ents_runtime::shutdown_signal()).await;
+    // The last jobs' spans go out, within `telemetry.shutdown_timeout_ms`.
+    telemetry.shutdown().await;
+    outcome
 }

@@ -78,6 +78,10 @@ impl Consume for Jobs {
                             delivery.tag = delivery.delivery_tag,
                             delivery.redelivered = delivery.redelivered,
                         );
+                        // The publisher's trace (the request that submitted the job)
+                        // continues here.
+                        let headers = delivery.properties.headers().as_ref();
+                        crate::trace_context::continue_in(&span, headers);
                         let task = delivery::handle(self.context.clone(), delivery);
                         self.inflight.spawn(task.instrument(span));
                     }

@@ -11,6 +11,7 @@
 //! because the database is unavailable, which every upload of the batch then gets at once.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use async_trait::async_trait;
@@ -18,6 +19,7 @@ use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
 use ents_domain::DomainError;
 use ents_domain::ingest::{MeasurementStore, StoreOutcome};
 use ents_domain::measurements::Upload;
+use tracing::Span;
 
 use super::PgMeasurementStore;
 
@@ -42,20 +44,42 @@ impl GroupCommitStore {
 /// transaction failed) one by one.
 struct Writer(PgMeasurementStore);
 
+/// An upload waiting for a writer.
+struct Queued {
+    upload: Upload,
+    /// When it was submitted (for the wait metric).
+    since: Instant,
+    /// The span of the request that submitted it: the batch runs in a task of its own, so its
+    /// span is linked to every caller's (`follows_from`: a span link in an exported trace) and
+    /// each caller's span records which batch wrote its upload — the request id and the batch
+    /// are then one lookup apart in the logs.
+    caller: Span,
+}
+
+/// Numbers the batches, so a request's log line can name the batch that wrote its upload.
+static BATCHES: AtomicU64 = AtomicU64::new(1);
+
 #[async_trait]
 impl BatchHandler for Writer {
-    /// The upload and when it was submitted (for the wait metric).
-    type Item = (Upload, Instant);
+    type Item = Queued;
     type Output = Result<StoreOutcome, DomainError>;
 
-    #[tracing::instrument(name = "group_commit", skip_all, fields(uploads = queued.len()))]
-    async fn handle(&self, queued: Vec<(Upload, Instant)>) -> Vec<Self::Output> {
+    #[tracing::instrument(name = "group_commit", skip_all, fields(batch, uploads = queued.len()))]
+    async fn handle(&self, queued: Vec<Queued>) -> Vec<Self::Output> {
+        let batch = BATCHES.fetch_add(1, Ordering::Relaxed);
+        let span = Span::current();
+        span.record("batch", batch);
+        let size = queued.len();
         let wait = metrics::histogram!(crate::metrics::GROUP_COMMIT_WAIT_SECONDS);
-        for (_, since) in &queued {
-            wait.record(since.elapsed().as_secs_f64());
+        for member in &queued {
+            wait.record(member.since.elapsed().as_secs_f64());
+            span.follows_from(&member.caller);
+            member.caller.in_scope(|| {
+                tracing::debug!(batch, uploads = size, "upload handed to a group commit");
+            });
         }
-        metrics::histogram!(crate::metrics::GROUP_COMMIT_BATCH_SIZE).record(queued.len() as f64);
-        let uploads: Vec<Upload> = queued.into_iter().map(|(upload, _)| upload).collect();
+        metrics::histogram!(crate::metrics::GROUP_COMMIT_BATCH_SIZE).record(size as f64);
+        let uploads: Vec<Upload> = queued.into_iter().map(|member| member.upload).collect();
         if let [only] = uploads.as_slice() {
             return vec![self.0.store(only).await];
         }
@@ -90,7 +114,11 @@ impl BatchHandler for Writer {
 impl MeasurementStore for GroupCommitStore {
     async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
         self.batches
-            .submit((upload.clone(), Instant::now()))
+            .submit(Queued {
+                upload: upload.clone(),
+                since: Instant::now(),
+                caller: Span::current(),
+            })
             .await
             .unwrap_or_else(|stopped| Err(DomainError::Unavailable(stopped.to_string())))
     }

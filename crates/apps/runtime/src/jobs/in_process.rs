@@ -3,9 +3,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use ents_domain::jobs::{Execution, Job, JobId, JobQueue, JobRunner, QueueError};
+use opentelemetry::trace::TraceContextExt;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use tracing::Instrument;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// Pause before running a job again after the job store failed or its handler panicked.
 const FAILURE_PAUSE: Duration = Duration::from_secs(1);
@@ -27,6 +29,9 @@ pub struct InProcessQueue {
 struct Envelope {
     id: JobId,
     kind: String,
+    /// The trace of the span that published it (a request), continued by the job's span as
+    /// the broker's message headers do in `ents-worker`; empty when no trace is exported.
+    trace: opentelemetry::Context,
 }
 
 impl InProcessQueue {
@@ -62,6 +67,7 @@ impl JobQueue for InProcessQueue {
             .send(Envelope {
                 id: job.id,
                 kind: job.kind.clone(),
+                trace: tracing::Span::current().context(),
             })
             .map_err(|_| QueueError::Unavailable("the in-process job queue has stopped".to_owned()))
     }
@@ -101,6 +107,9 @@ impl Dispatcher {
                 },
             };
             let span = tracing::info_span!("job", job.id = %envelope.id, job.kind = %envelope.kind);
+            if envelope.trace.span().span_context().is_valid() {
+                let _ = span.set_parent(envelope.trace.clone());
+            }
             running.spawn(
                 run_one(self.runner.clone(), self.sender.clone(), envelope, slot).instrument(span),
             );

@@ -12,7 +12,8 @@ pub const SWEEP_BATCH: i64 = 100;
 /// mid-job): `queued` and due for longer than `grace`, or `running` with a lease expired
 /// for longer than `grace`. Duplicates are harmless (the claim lets one run), so several
 /// sweepers may run at once. `grace` should exceed the normal queueing delay, or a long
-/// backlog gets republished needlessly. Returns when `shutdown` resolves.
+/// backlog gets republished needlessly. Each sweep also samples the queue's depth by state
+/// for the metrics (`ents_job_queue_depth`). Returns when `shutdown` resolves.
 pub async fn run_sweeper<F>(service: JobService, interval: Duration, grace: Duration, shutdown: F)
 where
     F: Future<Output = ()> + Send,
@@ -26,5 +27,9 @@ async fn sweep(service: &JobService, grace: Duration) {
         Ok(0) => {}
         Ok(republished) => tracing::info!(republished, "republished stale jobs"),
         Err(error) => tracing::warn!(%error, "could not look for stale jobs"),
+    }
+    match service.counts().await {
+        Ok(counts) => crate::metrics::record_queue_depth(&counts),
+        Err(error) => tracing::debug!(%error, "could not count the jobs by state"),
     }
 }

@@ -18,6 +18,8 @@ pub(super) const JOBS: &str = "ents_jobs_total";
 pub(super) const JOB_DURATION: &str = "ents_job_duration_seconds";
 /// Counter: job runs that were a retry (attempt 2 or later), by `kind`.
 pub(super) const JOB_RETRIES: &str = "ents_job_retries_total";
+/// Gauge: jobs by `state` (runnable, delayed, running, failed), sampled by each stale-job sweep.
+pub(super) const JOB_QUEUE_DEPTH: &str = "ents_job_queue_depth";
 /// Gauge: pool connections by `state` (in_use, idle).
 pub(super) const POOL_CONNECTIONS: &str = "ents_db_pool_connections";
 /// Gauge: tasks waiting for a pool connection.
@@ -32,6 +34,10 @@ pub(super) fn describe() {
     describe_counter!(JOBS, "Job runs by kind and outcome");
     describe_histogram!(JOB_DURATION, Unit::Seconds, "Job run duration");
     describe_counter!(JOB_RETRIES, "Job runs that were a retry");
+    describe_gauge!(
+        JOB_QUEUE_DEPTH,
+        "Jobs by state (runnable, delayed, running, failed), sampled every sweep"
+    );
     describe_gauge!(POOL_CONNECTIONS, "Database pool connections by state");
     describe_gauge!(POOL_WAITING, "Tasks waiting for a database connection");
     describe_gauge!(POOL_MAX, "The database pool's size limit");

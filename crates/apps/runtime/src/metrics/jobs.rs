@@ -1,12 +1,26 @@
-//! Jobs measured around their handlers: runs by kind and outcome, their duration, retries.
+//! Jobs measured around their handlers (runs by kind and outcome, their duration, retries),
+//! and the queue's depth by state.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use ents_domain::jobs::{HandlerRegistry, Job, JobFailure, JobHandler, ProgressSink};
+use ents_domain::jobs::{HandlerRegistry, Job, JobCounts, JobFailure, JobHandler, ProgressSink};
 
-use super::catalogue::{JOB_DURATION, JOB_RETRIES, JOBS};
+use super::catalogue::{JOB_DURATION, JOB_QUEUE_DEPTH, JOB_RETRIES, JOBS};
+
+/// Records the queue's depth as the job store reported it (a sample; the stale-job sweep
+/// takes one every `jobs.sweep_interval_secs`).
+pub fn record_queue_depth(counts: &JobCounts) {
+    for (state, count) in [
+        ("runnable", counts.runnable),
+        ("delayed", counts.delayed),
+        ("running", counts.running),
+        ("failed", counts.failed),
+    ] {
+        metrics::gauge!(JOB_QUEUE_DEPTH, "state" => state).set(count as f64);
+    }
+}
 
 /// `handlers`, each wrapped so that its runs are measured.
 pub fn metered(handlers: &HandlerRegistry) -> HandlerRegistry {

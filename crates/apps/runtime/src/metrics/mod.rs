@@ -11,7 +11,7 @@ mod jobs;
 mod pool;
 
 pub use ingest::MeteredStore;
-pub use jobs::metered;
+pub use jobs::{metered, record_queue_depth};
 
 use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};

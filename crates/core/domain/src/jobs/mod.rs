@@ -10,7 +10,7 @@ mod ports;
 mod runner;
 mod service;
 
-pub use model::{Job, JobId, JobState, NewJob};
+pub use model::{Job, JobCounts, JobId, JobState, NewJob};
 pub use ports::{Claim, JobFailure, JobHandler, JobQueue, JobRepository, ProgressSink, QueueError};
 pub use runner::{Execution, HandlerRegistry, JobRunner, RunnerSettings};
 pub use service::JobService;

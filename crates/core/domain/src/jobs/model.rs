@@ -103,3 +103,17 @@ pub struct NewJob {
     pub payload: serde_json::Value,
     pub max_attempts: i32,
 }
+
+/// How many jobs are in each unfinished state (and how many failed for good): the queue's
+/// depth as an operator watches it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct JobCounts {
+    /// `queued` and due: waiting only for a consumer.
+    pub runnable: u64,
+    /// `queued` but backing off before a retry (`run_after` in the future).
+    pub delayed: u64,
+    /// `running` (including those whose consumer died and whose lease has not expired yet).
+    pub running: u64,
+    /// `failed` for good (dead-lettered), all time.
+    pub failed: u64,
+}

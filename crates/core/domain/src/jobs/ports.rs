@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use super::model::{Job, JobId, NewJob};
+use super::model::{Job, JobCounts, JobId, NewJob};
 use crate::DomainError;
 
 /// Job records (PostgreSQL in production).
@@ -49,6 +49,10 @@ pub trait JobRepository: Send + Sync + 'static {
     /// Jobs whose message may have been lost: `queued` and runnable for longer than
     /// `grace`, or `running` with a lease that expired more than `grace` ago. Oldest first.
     async fn list_stale(&self, grace: Duration, limit: i64) -> Result<Vec<Job>, DomainError>;
+
+    /// How many jobs are runnable, delayed, running and failed right now (one consistent
+    /// snapshot). Errors: `Unavailable`, `Internal`.
+    async fn count_by_state(&self) -> Result<JobCounts, DomainError>;
 }
 
 /// The outcome of [`JobRepository::claim`].

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::model::{Job, JobId, NewJob};
+use super::model::{Job, JobCounts, JobId, NewJob};
 use super::ports::{JobQueue, JobRepository};
 use crate::DomainError;
 
@@ -48,6 +48,11 @@ impl JobService {
     /// Errors: `NotFound` for an unknown id.
     pub async fn get(&self, id: JobId) -> Result<Job, DomainError> {
         self.repo.get(id).await
+    }
+
+    /// The queue's depth by state (see [`JobRepository::count_by_state`]).
+    pub async fn counts(&self) -> Result<JobCounts, DomainError> {
+        self.repo.count_by_state().await
     }
 
     /// Publishes again every job whose message may have been lost (see
