@@ -55,7 +55,7 @@ fn value(i: usize, k: usize) -> Option<f64> {
         Some(f64::INFINITY),
         Some(42.0),
         Some(0.1 + 0.2),
-        Some(-1234.567_890_123_45),
+        Some(-1_234.567_890_123_45),
         Some(2411.0),
         Some(f64::NEG_INFINITY),
     ];
