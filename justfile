@@ -37,7 +37,7 @@ config:
     cargo run --locked -q -p ents-server --bin ents -- config
 
 # Benchmarks (figures in docs/performance.md): ingestion, then reading and exports.
-bench: bench-ingest bench-read
+bench: bench-ingest bench-read bench-raw
 
 # Ingestion: direct and queued uploads against PostgreSQL's single-row insert ceiling.
 bench-ingest:
@@ -46,6 +46,15 @@ bench-ingest:
 # Reading: hourly resample of 1M rows vs bare SQL (rollups on/off); a 10M-row export's memory.
 bench-read:
     bash scripts/bench-read.sh
+
+# Raw reads: a day of power, TEROS and a generic sensor (16,666 points) vs the bare SQL, with
+# the server's CPU per response (BENCH_PERF=1 adds perf's top functions).
+bench-raw:
+    bash scripts/bench-raw.sh
+
+# A year of data: a deployment-sized database (size: BENCH_SCALE_*) against a small one.
+bench-scale:
+    bash scripts/bench-scale.sh
 
 # schemathesis against the served OpenAPI document, anonymous and with a token (ENTS_FUZZ_EXAMPLES).
 fuzz-api:

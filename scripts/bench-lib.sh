@@ -3,6 +3,9 @@
 # Uses: $bench (the script's name, for messages).
 
 target="${CARGO_TARGET_DIR:-$(pwd)/target}"
+# BENCH_BIN_DIR: run release binaries built elsewhere (e.g. a copy of an older build, for a
+# before/after comparison) instead of building them here. Logs still go to $target.
+bin_dir="${BENCH_BIN_DIR:-$target/release}"
 amqp="${BENCH_AMQP_URL:-amqp://guest:guest@127.0.0.1:5672/%2f}"
 db="ents_${bench//-/_}_$$"
 pg="postgres://postgres@127.0.0.1:5432/$db"
@@ -22,6 +25,7 @@ free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 
 # The release binaries named, as `-p <package> --bin <binary>` pairs.
 build_release() {
+  [[ -n "${BENCH_BIN_DIR:-}" ]] && return 0
   say "building release binaries"
   cargo build --release -q "$@"
 }
@@ -31,7 +35,7 @@ build_release() {
 start_server() {
   local port=$1 log=$2
   shift 2
-  env ENTS_HTTP__LISTEN="127.0.0.1:$port" "$@" "$target/release/ents" serve >"$target/$log.log" 2>&1 &
+  env ENTS_HTTP__LISTEN="127.0.0.1:$port" "$@" "$bin_dir/ents" serve >"$target/$log.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 1 120); do
     curl -fsS "http://127.0.0.1:$port/api/" >/dev/null 2>&1 && return 0
@@ -43,7 +47,7 @@ start_server() {
 
 # start_worker LOG: `ents-worker` with the exported configuration.
 start_worker() {
-  "$target/release/ents-worker" >"$target/$1.log" 2>&1 &
+  "$bin_dir/ents-worker" >"$target/$1.log" 2>&1 &
   pids+=($!)
 }
 

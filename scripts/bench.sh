@@ -37,7 +37,7 @@ export ENTS_DATABASE__POOL_MAX_SIZE="${BENCH_POOL:-16}" ENTS_INGEST__QUEUE="ents
 reset_rows() { q "TRUNCATE power_data, data, sensor RESTART IDENTITY CASCADE" >/dev/null; q "TRUNCATE power_rollup, data_rollup" >/dev/null 2>&1 || true; }
 rows() { q "SELECT (SELECT count(*) FROM power_data) + (SELECT count(*) FROM data)"; }
 load() {
-  "$target/release/ents-load" --url "http://127.0.0.1:$port/api/sensor/" --connections "$connections" \
+  "$bin_dir/ents-load" --url "http://127.0.0.1:$port/api/sensor/" --connections "$connections" \
     --requests "$requests" --kind "$kind" --items "$items" --cells "$cells"
 }
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
@@ -47,7 +47,7 @@ q "INSERT INTO cell (id, name) SELECT i, 'bench-' || i FROM generate_series(1, $
    INSERT INTO logger (id, name, uuid, date_created) VALUES (1, 'bench', gen_random_uuid(), now()) ON CONFLICT DO NOTHING;" >/dev/null
 
 # Warm-up (connections, prepared statements, sensor cache), not measured.
-"$target/release/ents-load" --url "http://127.0.0.1:$port/api/sensor/" --connections 8 --requests 500 \
+"$bin_dir/ents-load" --url "http://127.0.0.1:$port/api/sensor/" --connections 8 --requests 500 \
   --kind "$kind" --items "$items" --cells "$cells" --ts0 1000000000 >/dev/null
 reset_rows
 

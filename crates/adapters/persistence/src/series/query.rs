@@ -1,15 +1,16 @@
 //! The SQL of series reads, generated from a [`SeriesSpec`].
 
 use chrono::NaiveDateTime;
+use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
-use diesel::sql_types::{Integer, Text, Timestamp};
+use diesel::sql_types::{Double, Integer, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
 use ents_domain::series::{Point, ReadMode, Resample, SeriesQuery, Stats, TimeRange};
 
 use super::plan::plan;
-use super::rows::{BucketRow, RawRow, TextRow};
+use super::rows::{BucketRow, TextRow};
 use super::spec::{MAX_FIELDS, SeriesSpec};
 use crate::pool::Db;
 
@@ -24,8 +25,9 @@ fn time_column(table: &str, mode: ReadMode) -> &'static str {
     }
 }
 
-/// `SELECT <ts>, v0..v3` of the raw rows, in time order.
-pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
+/// The raw-row statement around its three binds (key, start, end):
+/// `<ts>, v0..v3 FROM <table> WHERE <key> = `, ` AND ts BETWEEN `, ` AND `, ` ORDER BY …`.
+fn raw_sql_parts(spec: &SeriesSpec, mode: ReadMode) -> (String, String) {
     let time = time_column(spec.table, mode);
     let values: Vec<String> = (0..MAX_FIELDS)
         .map(|k| match spec.fields.get(k) {
@@ -33,13 +35,74 @@ pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
             None => format!("NULL::double precision AS v{k}"),
         })
         .collect();
-    format!(
-        "SELECT {time} AS ts, {values} FROM {table} \
-         WHERE {key} = $1 AND ts BETWEEN $2 AND $3 ORDER BY {time}, id",
-        values = values.join(", "),
-        table = spec.table,
-        key = spec.key,
+    (
+        format!(
+            "{time} AS ts, {values} FROM {table} WHERE {key} = ",
+            values = values.join(", "),
+            table = spec.table,
+            key = spec.key,
+        ),
+        format!(" ORDER BY {time}, id"),
     )
+}
+
+/// `SELECT <ts>, v0..v3` of the raw rows, in time order.
+pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
+    let (head, tail) = raw_sql_parts(spec, mode);
+    format!("SELECT {head}$1 AND ts BETWEEN $2 AND $3{tail}")
+}
+
+/// The SQL types of a raw row: the time and four values, decoded by position.
+type RawSqlRow = (
+    Timestamp,
+    Nullable<Double>,
+    Nullable<Double>,
+    Nullable<Double>,
+    Nullable<Double>,
+);
+type RawTuple = (
+    NaiveDateTime,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
+/// The raw rows of one series as typed tuples: the same statement as [`raw_sql`], decoded by
+/// column position instead of by name (`sql_query` rows look every column up by its name,
+/// which a raw day of 16,666 rows pays 80,000 times).
+async fn raw_points(
+    db: &Db,
+    spec: &SeriesSpec,
+    key: i32,
+    query: &SeriesQuery,
+) -> Result<Vec<Point>, DomainError> {
+    let n = spec.fields.len();
+    let (head, tail) = raw_sql_parts(spec, query.mode);
+    let statement = diesel::select(
+        sql::<RawSqlRow>(&head)
+            .bind::<Integer, _>(key)
+            .sql(" AND ts BETWEEN ")
+            .bind::<Timestamp, _>(query.range.start)
+            .sql(" AND ")
+            .bind::<Timestamp, _>(query.range.end)
+            .sql(&tail),
+    );
+    db.with_conn(async |conn| {
+        let rows = statement.load::<RawTuple>(conn).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(ts, v0, v1, v2, v3)| Point {
+                ts,
+                fields: [v0, v1, v2, v3]
+                    .into_iter()
+                    .take(n)
+                    .map(Stats::single)
+                    .collect(),
+            })
+            .collect())
+    })
+    .await
 }
 
 /// `SELECT <ts>, text_val AS value` of a text sensor's rows ([`TextRow`]), in time order.
@@ -147,6 +210,9 @@ pub(crate) async fn points(
     query: &SeriesQuery,
     use_rollups: bool,
 ) -> Result<Vec<Point>, DomainError> {
+    if matches!(query.mode, ReadMode::Raw | ReadMode::Stream) {
+        return raw_points(db, spec, key, query).await;
+    }
     let n = spec.fields.len();
     let statement = series_sql(
         spec,
@@ -157,34 +223,23 @@ pub(crate) async fn points(
         str::to_owned,
     );
     db.with_conn(async |conn| {
-        let points = match query.mode {
-            ReadMode::Raw | ReadMode::Stream => statement
-                .load::<RawRow>(conn)
-                .await?
+        let points = statement
+            .load::<BucketRow>(conn)
+            .await?
+            .into_iter()
+            .map(|r| Point {
+                ts: r.bucket,
+                fields: [
+                    Stats::from_sum(r.n0, r.s0, r.lo0, r.hi0),
+                    Stats::from_sum(r.n1, r.s1, r.lo1, r.hi1),
+                    Stats::from_sum(r.n2, r.s2, r.lo2, r.hi2),
+                    Stats::from_sum(r.n3, r.s3, r.lo3, r.hi3),
+                ]
                 .into_iter()
-                .map(|r| Point {
-                    ts: r.ts,
-                    fields: r.values().into_iter().take(n).map(Stats::single).collect(),
-                })
+                .take(n)
                 .collect(),
-            ReadMode::Buckets(_) => statement
-                .load::<BucketRow>(conn)
-                .await?
-                .into_iter()
-                .map(|r| Point {
-                    ts: r.bucket,
-                    fields: [
-                        Stats::from_sum(r.n0, r.s0, r.lo0, r.hi0),
-                        Stats::from_sum(r.n1, r.s1, r.lo1, r.hi1),
-                        Stats::from_sum(r.n2, r.s2, r.lo2, r.hi2),
-                        Stats::from_sum(r.n3, r.s3, r.lo3, r.hi3),
-                    ]
-                    .into_iter()
-                    .take(n)
-                    .collect(),
-                })
-                .collect(),
-        };
+            })
+            .collect();
         Ok(points)
     })
     .await

@@ -3,8 +3,12 @@
 //! Public reads unless `access.public_read` is off; then the caller must own or be a member of
 //! the cell (docs/compatibility.md#authorization).
 
+mod body;
+mod dates;
 mod params;
 mod shape;
+#[cfg(test)]
+mod tests;
 
 use actix_web::{HttpResponse, get, web};
 use ents_domain::{DomainError, FieldErrors};
@@ -13,6 +17,13 @@ use utoipa::IntoParams;
 
 pub(crate) use params::SeriesParams;
 use shape::{PowerSeries, SensorSeriesBody, TerosSeries};
+
+/// A body from [`body`] (complete JSON with its newline), as Flask `jsonify` frames it.
+fn json_body(bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(bytes)
+}
 
 use crate::auth::MaybeCaller;
 use crate::error::ApiError;
@@ -48,7 +59,7 @@ async fn power(
     let (query, stats) = params.validate(FieldErrors::new())?;
     read_allowed(state, caller, cell_id).await?;
     let points = state.series.power(cell_id, &query).await?;
-    jsonify(&PowerSeries::new(&points, stats))
+    Ok(json_body(body::power(&points, stats)))
 }
 
 async fn teros(
@@ -60,7 +71,7 @@ async fn teros(
     let (query, stats) = params.validate(FieldErrors::new())?;
     read_allowed(state, caller, cell_id).await?;
     let points = state.series.teros(cell_id, &query).await?;
-    jsonify(&TerosSeries::new(&points, stats))
+    Ok(json_body(body::teros(&points, stats)))
 }
 
 /// The power series of a cell.
@@ -221,7 +232,7 @@ async fn sensor(
         return jsonify(&SensorSeriesBody::unknown());
     };
     let series = repo.sensor(&info, &query).await?;
-    jsonify(&SensorSeriesBody::new(info, &series, query.mode, stats))
+    Ok(json_body(body::sensor(&info, &series, query.mode, stats)))
 }
 
 /// One generic sensor's series.

@@ -1,8 +1,11 @@
 //! The JSON bodies of the series reads: upstream's column arrays (keys sorted, as Flask
-//! `jsonify` emits them), plus the opt-in `stats`.
+//! `jsonify` emits them), plus the opt-in `stats`. These structs are the OpenAPI schemas and
+//! the reference the tests hold [`super::body`]'s writers to: the responses are written by
+//! those, straight into one buffer.
 
 use std::collections::BTreeMap;
 
+#[cfg(test)]
 use ents_domain::series::{Point, ReadMode, SensorInfo, SensorSeries, Stats, format_http_date};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -19,6 +22,7 @@ pub(crate) struct FieldStats {
 
 type StatsMap = BTreeMap<&'static str, FieldStats>;
 
+#[cfg(test)]
 fn stats_of(points: &[Point], names: &[&'static str]) -> StatsMap {
     let mut map: StatsMap = names.iter().map(|n| (*n, FieldStats::default())).collect();
     for point in points {
@@ -34,6 +38,7 @@ fn stats_of(points: &[Point], names: &[&'static str]) -> StatsMap {
     map
 }
 
+#[cfg(test)]
 fn column(points: &[Point], k: usize) -> Vec<Option<f64>> {
     points
         .iter()
@@ -41,6 +46,7 @@ fn column(points: &[Point], k: usize) -> Vec<Option<f64>> {
         .collect()
 }
 
+#[cfg(test)]
 fn timestamps(points: &[Point]) -> Vec<String> {
     points.iter().map(|p| format_http_date(p.ts)).collect()
 }
@@ -60,6 +66,7 @@ pub(crate) struct PowerSeries {
 }
 
 impl PowerSeries {
+    #[cfg(test)]
     pub(crate) fn new(points: &[Point], with_stats: bool) -> Self {
         Self {
             i: column(points, 1),
@@ -90,6 +97,7 @@ pub(crate) struct TerosSeries {
 }
 
 impl TerosSeries {
+    #[cfg(test)]
     pub(crate) fn new(points: &[Point], with_stats: bool) -> Self {
         Self {
             // Rounded, not truncated (fix of D-50); raw rows are integers already.
@@ -114,6 +122,8 @@ impl TerosSeries {
 // Upstream sent the mean of an `int` sensor as a decimal string (D-47).
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
+// Built only by the reference serializer of the tests; the schema is what it is here for.
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) enum SensorValue {
     Int(i64),
     Float(f64),
@@ -148,6 +158,7 @@ impl SensorSeriesBody {
         }
     }
 
+    #[cfg(test)]
     pub(crate) fn new(
         sensor: SensorInfo,
         series: &SensorSeries,
