@@ -270,3 +270,69 @@ async fn windows_over_hours_read_the_rollups_and_agree_with_the_raw_rows() {
     assert!(raw[0].count > 15, "{raw:?}");
     assert!(raw[0].at_start.is_some() && raw[0].latest.is_some());
 }
+
+/// The figure of docs/performance.md#alerts: one tick over 10,000 due rules on 1,000 cells
+/// with three hours of minute data each. `just bench-alerts`.
+#[tokio::test]
+#[ignore = "a measurement, not a check: run by `just bench-alerts`"]
+async fn bench_tick_over_ten_thousand_rules() {
+    let w = World::new().await;
+    let mut conn = connect(w.db.url()).await;
+    let now = w.now().naive_utc();
+    exec(
+        &mut conn,
+        &format!(
+            "INSERT INTO cell (id, name, user_id) \
+               SELECT g, 'bench-' || g, '{user}' FROM generate_series(2, 1001) g; \
+             INSERT INTO power_data (logger_id, cell_id, ts, voltage, current) \
+               SELECT 7, c, '{now}'::timestamp - make_interval(mins => m), \
+                      3.0 + (m % 7) / 10.0, 0.001 \
+                 FROM generate_series(2, 1001) c, generate_series(0, 179) m; \
+             INSERT INTO alert_rule (cell_id, name, spec, created_by) \
+               SELECT 2 + (g % 1000), 'rule ' || g, \
+                 CASE WHEN g % 2 = 0 THEN \
+                   jsonb_build_object('cell_id', 2 + (g % 1000), 'logger_id', null, \
+                     'name', 'rule', 'condition', jsonb_build_object('Silence', \
+                       jsonb_build_object('minutes', 30)), \
+                     'severity', 'warning', 'quiet_hours', null, \
+                     'recipients', jsonb_build_object('emails', '[]'::jsonb, 'webhook_url', null), \
+                     'reminder_hours', null, 'enabled', true) \
+                 ELSE \
+                   jsonb_build_object('cell_id', 2 + (g % 1000), 'logger_id', null, \
+                     'name', 'rule', 'condition', jsonb_build_object('Threshold', \
+                       jsonb_build_object('series', jsonb_build_object('Power', 'Voltage'), \
+                         'direction', 'Below', 'value', 3300.0, \
+                         'for_minutes', CASE WHEN g % 4 = 1 THEN 10 ELSE 150 END, \
+                         'clear_margin', 100.0, 'clear_minutes', 5)), \
+                     'severity', 'warning', 'quiet_hours', null, \
+                     'recipients', jsonb_build_object('emails', '[]'::jsonb, 'webhook_url', null), \
+                     'reminder_hours', null, 'enabled', true) \
+                 END, '{user}' \
+               FROM generate_series(1, 10000) g; \
+             ANALYZE;",
+            user = w.user
+        ),
+    )
+    .await;
+    let evaluator = AlertEvaluator::new(
+        Arc::new(w.repo.clone()),
+        Arc::new(PgAlertSignals::new(w.db.db(), true)),
+        w.recorder.clone(),
+        w.clock.clone(),
+        EvaluatorSettings {
+            interval: TimeDelta::seconds(60),
+            batch: 500,
+        },
+    );
+    let started = std::time::Instant::now();
+    let first = evaluator.tick().await.unwrap();
+    let first_time = started.elapsed();
+    w.clock.advance(TimeDelta::minutes(1));
+    let started = std::time::Instant::now();
+    let second = evaluator.tick().await.unwrap();
+    let second_time = started.elapsed();
+    println!(
+        "alerts bench: first tick {first_time:?} ({first:?}); steady tick {second_time:?} ({second:?})"
+    );
+    assert_eq!(first.evaluated, 10_000);
+}

@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use super::draft::RuleDraft;
 use super::events::{AlertEvent, EventFilter, MAX_EVENTS};
-use super::model::{
-    AlertRule, CreatedRule, RULE_NOT_FOUND, RuleFilter, RuleId, RuleSpec, new_webhook_secret,
-};
+use super::model::{AlertRule, CreatedRule, RuleFilter, RuleId, RuleSpec, new_webhook_secret};
 use super::ports::{AlertEventRepository, AlertRuleRepository};
 use crate::DomainError;
 use crate::access::{AccessPolicy, Action, authorize, require_caller};
@@ -107,20 +105,14 @@ impl AlertService {
         })
     }
 
-    /// The rule, for an owner or member of its cell. A rule the caller may not see is
-    /// "not found", so that ids reveal nothing.
-    /// Errors: `NotFound(RULE_NOT_FOUND)`; `Unauthenticated`; `Forbidden` (an ingest key).
+    /// The rule, for an owner or member of its cell (as a cell's member list).
+    /// Errors: `NotFound(RULE_NOT_FOUND)`; `Unauthenticated`; `Forbidden`.
     pub async fn get(&self, caller: Option<&Caller>, id: RuleId) -> Result<AlertRule, DomainError> {
         let caller = require_caller(caller)?;
         let rule = self.rules.get(id).await?;
-        match self
-            .check(caller, Action::ListMembers, rule.spec.cell_id)
-            .await
-        {
-            Ok(()) => Ok(rule),
-            Err(DomainError::Forbidden(_)) => Err(DomainError::NotFound(RULE_NOT_FOUND.to_owned())),
-            Err(other) => Err(other),
-        }
+        self.check(caller, Action::ListMembers, rule.spec.cell_id)
+            .await?;
+        Ok(rule)
     }
 
     /// The rules of one cell (its owner or members only), or of every cell of the caller.
