@@ -275,6 +275,7 @@ async fn windows_over_hours_read_the_rollups_and_agree_with_the_raw_rows() {
 /// with three hours of minute data each. `just bench-alerts`.
 #[tokio::test]
 #[ignore = "a measurement, not a check: run by `just bench-alerts`"]
+#[allow(clippy::print_stdout)] // the figure is the point
 async fn bench_tick_over_ten_thousand_rules() {
     let w = World::new().await;
     let mut conn = connect(w.db.url()).await;
