@@ -39,6 +39,10 @@ config:
 # Benchmarks (figures in docs/performance.md): ingestion, then reading and exports.
 bench: bench-ingest bench-read bench-raw
 
+# Alerts: one evaluation tick over 10,000 rules on 1,000 cells (docs/performance.md#alerts).
+bench-alerts:
+    cargo test --release -p ents-persistence --test integration alerts::bench_tick -- --ignored --nocapture
+
 # Ingestion: direct and queued uploads against PostgreSQL's single-row insert ceiling.
 bench-ingest:
     bash scripts/bench.sh

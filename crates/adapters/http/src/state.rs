@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use ents_domain::access::AccessPolicy;
+use ents_domain::alerts::AlertService;
 use ents_domain::exports::ExportService;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::loggers::LoggerService;
@@ -38,4 +39,6 @@ pub struct AppState {
     pub exports: Arc<ExportService>,
     /// The read-only SensorThings API (served when `HttpSettings::sta_prefix` is set).
     pub sta: StaService,
+    /// Alert rules and their history.
+    pub alerts: Arc<AlertService>,
 }

@@ -8,6 +8,7 @@
 //! Every connection runs in UTC (see `migrations/20260703000000_upstream_baseline/up.sql`
 //! for why the upstream tables keep `timestamp without time zone`).
 
+pub mod alerts;
 pub mod api_keys;
 pub mod auth_failures;
 mod bootstrap;
@@ -33,6 +34,7 @@ pub mod tags;
 pub mod testing;
 pub mod users;
 
+pub use alerts::{PgAlertRepository, PgAlertSignals};
 pub use api_keys::PgApiKeyRepository;
 pub use auth_failures::PgFailureStore;
 pub use bootstrap::ensure_database;

@@ -2,6 +2,7 @@
 //! module per area.
 
 mod adopt_upstream;
+mod alerts;
 mod auth_failures;
 mod common;
 mod database_outage;

@@ -42,8 +42,8 @@ SELECT format('%s.%s (%s)', c.conrelid::regclass, c.conname,
          WHERE contype = 'f' AND connamespace = 'public'::regnamespace",
     )
     .await;
-    // 13 upstream + refresh_token.user_id + api_key.user_id.
-    assert_eq!(foreign_keys.len(), 15, "{foreign_keys:?}");
+    // 13 upstream + refresh_token.user_id + api_key.user_id + 6 of the alert tables.
+    assert_eq!(foreign_keys.len(), 21, "{foreign_keys:?}");
 }
 
 /// `constraint <table>.<name> <definition>` lines of the snapshot that must exist verbatim.
@@ -162,6 +162,8 @@ async fn baseline_matches_upstream() {
         .chain(["power_rollup", "teros_rollup", "data_rollup"])
         // Rows set aside by the ingestion de-duplication (an operator's table, SQL only).
         .chain(["ingest_dedup_archive"])
+        // Alerts (SQL only).
+        .chain(["alert_rule", "alert_event", "alert_webhook_delivery"])
         .collect();
     expected.sort_unstable();
     assert_eq!(tables, expected);

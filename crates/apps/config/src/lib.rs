@@ -20,9 +20,9 @@ pub use env::UPSTREAM_VARIABLES;
 pub use error::ConfigError;
 pub use notifications::{SmtpConfig, SmtpTls, WebhookConfig};
 pub use sections::{
-    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
-    IngestConfig, IngestMode, JobsConfig, LogConfig, LogFormat, MetricsConfig, SeriesConfig,
-    StaConfig, TtnConfig, WebConfig,
+    AccessConfig, AlertsConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig,
+    GoogleConfig, HttpConfig, IngestConfig, IngestMode, JobsConfig, LogConfig, LogFormat,
+    MetricsConfig, SeriesConfig, StaConfig, TtnConfig, WebConfig,
 };
 pub use settings::Settings;
 pub use telemetry::TelemetryConfig;

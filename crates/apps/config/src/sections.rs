@@ -542,3 +542,26 @@ impl Default for LogConfig {
         }
     }
 }
+
+/// Alerts for researchers (`docs/alerts.md`): the evaluation schedule. Run by `ents-worker`,
+/// and by `ents serve` when jobs run in-process.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AlertsConfig {
+    /// Evaluate the rules at all (notifications included).
+    pub enabled: bool,
+    /// Seconds between evaluations of a rule (and between ticks).
+    pub tick_secs: u64,
+    /// Rules claimed and read per round trip.
+    pub batch: u32,
+}
+
+impl Default for AlertsConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            tick_secs: 60,
+            batch: 500,
+        }
+    }
+}

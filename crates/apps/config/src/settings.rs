@@ -10,9 +10,9 @@ use crate::env;
 use crate::error::ConfigError;
 use crate::notifications::{SmtpConfig, WebhookConfig};
 use crate::sections::{
-    AccessConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig, GoogleConfig, HttpConfig,
-    IngestConfig, IngestMode, JobsConfig, LogConfig, MetricsConfig, SeriesConfig, StaConfig,
-    TtnConfig, WebConfig,
+    AccessConfig, AlertsConfig, AmqpConfig, AuthConfig, DatabaseConfig, ExportsConfig,
+    GoogleConfig, HttpConfig, IngestConfig, IngestMode, JobsConfig, LogConfig, MetricsConfig,
+    SeriesConfig, StaConfig, TtnConfig, WebConfig,
 };
 use crate::telemetry::TelemetryConfig;
 
@@ -41,6 +41,7 @@ pub struct Settings {
     pub smtp: SmtpConfig,
     pub webhook: WebhookConfig,
     pub telemetry: TelemetryConfig,
+    pub alerts: AlertsConfig,
 }
 
 impl Settings {
@@ -102,6 +103,12 @@ impl Settings {
         }
         if self.http.body_read_timeout_ms == 0 {
             return Err(invalid("http.body_read_timeout_ms", "must be positive"));
+        }
+        if self.alerts.tick_secs == 0 || self.alerts.batch == 0 {
+            return Err(invalid(
+                "alerts.tick_secs",
+                "tick and batch must be at least 1",
+            ));
         }
         if self.http.max_connections == 0 {
             return Err(invalid("http.max_connections", "must be at least 1"));

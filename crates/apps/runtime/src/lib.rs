@@ -14,6 +14,7 @@
 //!   [`metrics`]: the Prometheus recorder and the `/metrics` admin listener of both processes.
 //! - `testing` (feature `testing`): `TestApp` and `RabbitWorker` for tests.
 
+pub mod alerts;
 pub mod data;
 pub mod database;
 pub mod exports;

@@ -149,6 +149,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.auth.refresh_token_secret = Some(SecretString::from(REFRESH_SECRET));
     settings.jobs.retry_backoff_ms = 50;
     settings.jobs.sweep_interval_secs = 1;
+    // Tests evaluate alerts themselves, with a controlled clock.
+    settings.alerts.enabled = false;
     // Each server its own export directory (removed with the OS's temporary files).
     settings.exports.directory =
         std::env::temp_dir().join(ents_test_support::unique_name("ents-exports"));

@@ -56,13 +56,19 @@ where
         stop.stopped(),
     );
 
+    let alerts = crate::alerts::run_alert_evaluation(
+        settings,
+        crate::alerts::evaluator(settings, &db, alert_jobs(settings, &db)?),
+        stop.stopped(),
+    );
+
     let relay = async {
         shutdown.await;
         tracing::info!("worker shutting down");
         stop.stop();
     };
     tracing::info!(queue = %settings.amqp.queue, "worker started");
-    let (jobs, uploads, (), ()) = tokio::join!(jobs, uploads, retention, relay);
+    let (jobs, uploads, (), (), ()) = tokio::join!(jobs, uploads, retention, alerts, relay);
     if let Some(metrics) = metrics {
         metrics.stop().await;
     }
@@ -70,6 +76,17 @@ where
     uploads?;
     tracing::info!("worker stopped");
     Ok(())
+}
+
+/// Where the evaluator submits notification jobs: the broker, as the API server does.
+/// Errors: no broker configured, invalid broker settings.
+fn alert_jobs(settings: &Settings, db: &Db) -> anyhow::Result<JobService> {
+    let worker = worker_settings(settings).context("amqp.url is required")?;
+    Ok(JobService::new(
+        Arc::new(PgJobRepository::new(db.clone())),
+        Arc::new(AmqpJobQueue::new(worker.amqp)?),
+        settings.jobs.max_attempts,
+    ))
 }
 
 /// What the worker's `/readyz` checks: the database and the broker.

@@ -171,6 +171,7 @@ struct Fixture {
     logger_name: String,
     export: String,
     legacy_export: String,
+    alert_rule: i64,
 }
 
 enum Body {
@@ -457,6 +458,47 @@ fn routes() -> Vec<Route> {
         route(M::DELETE, "/api/logger/{logger_id}", Owner, 200, |f, _| {
             at(format!("/api/logger/{}", f.logger))
         }),
+        // Alerts: rules name members' addresses, so even reading needs a member.
+        route(M::GET, "/api/alerts/rules", Caller, 200, |_, _| {
+            at("/api/alerts/rules")
+        }),
+        route(M::POST, "/api/alerts/rules", Member, 201, |f, n| {
+            with(
+                "/api/alerts/rules",
+                json!({"cell_id": f.cell, "name": format!("low {n}"), "kind": "threshold",
+                       "series": "power.voltage", "direction": "below", "threshold": 3300}),
+            )
+        }),
+        route(
+            M::GET,
+            "/api/alerts/rules/{rule_id}",
+            Member,
+            200,
+            |f, _| at(format!("/api/alerts/rules/{}", f.alert_rule)),
+        ),
+        route(
+            M::PUT,
+            "/api/alerts/rules/{rule_id}",
+            Member,
+            200,
+            |f, n| {
+                with(
+                    format!("/api/alerts/rules/{}", f.alert_rule),
+                    json!({"cell_id": f.cell, "name": format!("renamed {n}"), "kind": "silence",
+                       "silence_minutes": 60}),
+                )
+            },
+        ),
+        route(
+            M::DELETE,
+            "/api/alerts/rules/{rule_id}",
+            Member,
+            204,
+            |f, _| at(format!("/api/alerts/rules/{}", f.alert_rule)),
+        ),
+        route(M::GET, "/api/alerts/events", Member, 200, |f, _| {
+            at(format!("/api/alerts/events?cell_id={}", f.cell))
+        }),
         route(M::POST, "/api/tag/", Caller, 201, |_, n| {
             with("/api/tag/", json!({"name": format!("tag-new-{n}")}))
         }),
@@ -593,6 +635,15 @@ async fn fixture(app: &TestApp, callers: &Callers, n: usize) -> Fixture {
     )
     .await;
     assert_eq!(status, 201, "{created}");
+    let (status, rule) = call(
+        app,
+        &owner,
+        Method::POST,
+        "/api/alerts/rules",
+        Some(json!({"cell_id": cell, "name": "silent", "kind": "silence", "silence_minutes": 30})),
+    )
+    .await;
+    assert_eq!(status, 201, "{rule}");
     Fixture {
         owner: callers.owner.id,
         owner_email: callers.owner.email.clone(),
@@ -607,6 +658,7 @@ async fn fixture(app: &TestApp, callers: &Callers, n: usize) -> Fixture {
         logger_name,
         export: String::new(),
         legacy_export: String::new(),
+        alert_rule: rule["rule"]["id"].as_i64().unwrap(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The integration tests of this crate, one binary (one link, one file on disk) with a
 //! module per area.
 
+mod alerts;
 mod authorization_matrix;
 mod cli;
 mod common;

@@ -5,6 +5,7 @@
 //! each port documents the errors it may return.
 
 pub mod access;
+pub mod alerts;
 pub mod auth;
 pub mod cells;
 pub mod equations;

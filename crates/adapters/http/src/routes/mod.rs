@@ -1,6 +1,7 @@
 //! Route registration. Paths and trailing slashes follow the upstream route table
 //! (docs/compatibility.md#http-and-errors); the fallback turns a missing slash into a 308.
 
+mod alerts;
 mod api_keys;
 mod auth;
 mod availability;
@@ -104,6 +105,13 @@ pub(crate) fn api_scope() -> Scope<
         .service(ingest::sensor_json_post)
         .service(ingest::power_post)
         .service(ingest::teros_post)
+        // Alerts for researchers (issue 14).
+        .service(alerts::list_rules)
+        .service(alerts::create_rule)
+        .service(alerts::get_rule)
+        .service(alerts::update_rule)
+        .service(alerts::delete_rule)
+        .service(alerts::list_events)
 }
 
 /// Operator endpoints outside `/api`.

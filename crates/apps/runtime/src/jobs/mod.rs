@@ -34,5 +34,7 @@ pub fn handlers(settings: &Settings, db: &Db) -> anyhow::Result<HandlerRegistry>
     )
     .context("the [ttn] settings")?;
     let handlers = handlers.with(crate::exports::export_handler(settings, db));
+    let handlers = crate::alerts::with_alert_handlers(handlers, settings, db)
+        .context("the notification settings")?;
     Ok(crate::metrics::metered(&handlers))
 }

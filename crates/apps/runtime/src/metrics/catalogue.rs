@@ -70,4 +70,13 @@ pub(super) fn describe() {
     describe_counter!(amqp::RECONNECTS, "Reconnects after a lost broker session");
     describe_gauge!(live::CLIENTS, "Connected live-push clients");
     describe_gauge!(live::ROOMS, "Live-push rooms with at least one client");
+    describe_counter!(crate::alerts::EVALUATIONS, "Alert rule evaluations");
+    describe_counter!(
+        crate::alerts::TRANSITIONS,
+        "Alert rules that fired or resolved, by the state reached"
+    );
+    describe_counter!(
+        crate::alerts::NOTIFICATIONS,
+        "Alert notifications handed to the delivery jobs"
+    );
 }

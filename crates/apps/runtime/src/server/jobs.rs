@@ -34,7 +34,7 @@ pub struct JobRuntime {
 impl JobRuntime {
     /// Starts the embedded queue, or connects the broker publisher.
     pub fn start(settings: &Settings, db: Db, handlers: HandlerRegistry) -> anyhow::Result<Self> {
-        let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db));
+        let repo: Arc<dyn JobRepository> = Arc::new(PgJobRepository::new(db.clone()));
         let stop = Stop::new();
         let max_attempts = settings.jobs.max_attempts;
 
@@ -70,12 +70,20 @@ impl JobRuntime {
             RETENTION_SWEEP_INTERVAL,
             stop.stopped(),
         ));
+        let alerts = {
+            let evaluator = crate::alerts::evaluator(settings, &db, service.clone());
+            let settings = settings.clone();
+            let stopped = stop.stopped();
+            tokio::spawn(async move {
+                crate::alerts::run_alert_evaluation(&settings, evaluator, stopped).await;
+            })
+        };
         tracing::info!("no broker configured: jobs run in-process");
         Ok(Self {
             service,
             readiness: None,
             stop,
-            tasks: vec![sweeper, retention, dispatcher],
+            tasks: vec![sweeper, retention, alerts, dispatcher],
             in_process: Some(queue),
             broker: None,
         })

@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 use ents_config::Settings;
 use ents_domain::access::AccessPolicy;
+use ents_domain::alerts::AlertService;
 use ents_domain::cells::CellService;
 use ents_domain::health::ReadinessProbe;
 use ents_domain::ingest::KeyDeviceAuthorizer;
@@ -21,7 +22,8 @@ use ents_domain::sta::StaService;
 use ents_domain::tags::TagService;
 use ents_http::{AppState, HttpSettings, Registry};
 use ents_persistence::{
-    Db, PgCellRepository, PgReadiness, PgSeriesRepository, PgStaRepository, PgTagRepository,
+    Db, PgAlertRepository, PgCellRepository, PgReadiness, PgSeriesRepository, PgStaRepository,
+    PgTagRepository,
 };
 
 pub use jobs::JobRuntime;
@@ -73,6 +75,7 @@ impl Application {
             loggers: loggers::service(settings, &db, &jobs)?,
             exports: crate::exports::export_service(settings, &db, jobs.service().clone()),
             sta: StaService::new(Arc::new(PgStaRepository::new(db.clone())), access),
+            alerts: Arc::new(alert_service(&db, access)),
             series: Arc::new(PgSeriesRepository::new(
                 db.clone(),
                 settings.series.use_rollups,
@@ -138,6 +141,17 @@ fn registry(db: &Db, access: AccessPolicy) -> Registry {
         cells: CellService::new(cells.clone(), access),
         tags: TagService::new(Arc::new(PgTagRepository::new(db.clone())), cells, access),
     }
+}
+
+/// Alert rules and their history on PostgreSQL.
+fn alert_service(db: &Db, access: AccessPolicy) -> AlertService {
+    let alerts = Arc::new(PgAlertRepository::new(db.clone()));
+    AlertService::new(
+        alerts.clone(),
+        alerts,
+        Arc::new(PgCellRepository::new(db.clone())),
+        access,
+    )
 }
 
 fn http_settings(settings: &Settings) -> HttpSettings {

@@ -27,7 +27,7 @@ pub use api_keys::{
     NewApiKey,
 };
 pub use caller::{Caller, Credential};
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use failures::{
     FailureKind, FailureLimiter, FailureLimits, FailureStore, FailureWindow, Limit,
 };

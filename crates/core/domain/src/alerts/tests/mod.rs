@@ -1,0 +1,3 @@
+mod draft;
+mod state_machine;
+mod verdicts;

@@ -1,0 +1,3 @@
+DROP TABLE alert_webhook_delivery;
+DROP TABLE alert_event;
+DROP TABLE alert_rule;
