@@ -52,7 +52,7 @@ pub struct ImportArgs {
     /// The file's layout.
     #[arg(long, value_enum, default_value_t = ImportFileFormat::Csv)]
     pub format: ImportFileFormat,
-    /// Store every row in this cell, whatever the file says.
+    /// Store every row in this cell, whatever the file says (required by seed-csv).
     #[arg(long)]
     pub cell: Option<i32>,
     /// Validate and print what would be stored, without writing anything.
@@ -106,6 +106,8 @@ pub struct ExportArgs {
 pub enum ExportFileFormat {
     /// The export API's long CSV (docs/exports.md).
     Csv,
+    /// The seed-era wide CSV of `GET /api/cell/datas` (`void` for gaps).
+    SeedCsv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +144,9 @@ pub enum UserCommand {
 pub enum ImportFileFormat {
     /// The export CSV (`ents export`, the export API).
     Csv,
+    /// The seed-era wide CSV (`ents export --format seed-csv`, `GET /api/cell/datas`) of
+    /// one cell; needs --cell.
+    SeedCsv,
     /// Length-delimited protobuf `Measurement` messages, as devices upload them.
     Protobuf,
     /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.

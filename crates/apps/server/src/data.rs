@@ -5,20 +5,25 @@ use std::io::Write;
 use std::path::Path;
 
 use ents_config::Settings;
+
 use ents_runtime::data::{
-    ExportCommand, ImportCommand, ImportFormat, Progress, render_summary, run_export, run_import,
+    ExportCommand, ExportFormat, ImportCommand, ImportFormat, Progress, render_summary, run_export,
+    run_import,
 };
 
 use crate::cli::{ExportArgs, ExportFileFormat, ImportArgs, ImportFileFormat};
 
 pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
-    let ExportFileFormat::Csv = args.format;
     let to_stdout = args.output == Path::new("-");
     let command = ExportCommand {
         cells: args.cells,
         from: args.from,
         to: args.to,
         resample: args.resample,
+        format: match args.format {
+            ExportFileFormat::Csv => ExportFormat::Csv,
+            ExportFileFormat::SeedCsv => ExportFormat::SeedCsv,
+        },
         output: (!to_stdout).then_some(args.output),
     };
     let progress = Progress::new("export", args.quiet);
@@ -40,6 +45,7 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
         input: args.input,
         format: match args.format {
             ImportFileFormat::Csv => ImportFormat::ExportCsv,
+            ImportFileFormat::SeedCsv => ImportFormat::SeedCsv,
             ImportFileFormat::Protobuf => ImportFormat::Measurement,
             ImportFileFormat::Generic => ImportFormat::Generic,
         },

@@ -9,6 +9,7 @@ use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
 use ents_domain::imports::{
     EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportSummary, Importer, LineRow,
+    SEED_CSV_COLUMNS, SeedCsvParser,
 };
 use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
@@ -23,6 +24,8 @@ use super::progress::Progress;
 pub enum ImportFormat {
     /// The project's export CSV.
     ExportCsv,
+    /// The seed-era wide CSV of one cell (`--cell` required).
+    SeedCsv,
     /// Length-delimited protobuf `Measurement` messages (device uploads).
     Measurement,
     /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
@@ -51,6 +54,9 @@ pub async fn run_import(
     command: &ImportCommand,
     progress: &Progress,
 ) -> anyhow::Result<ImportSummary> {
+    if command.format == ImportFormat::SeedCsv && command.cell.is_none() {
+        bail!("--format seed-csv needs --cell: the seed-era layout names no cell");
+    }
     let db = crate::database::pool(settings)?;
     let owner = match &command.create_missing_owner {
         Some(email) => {
@@ -76,6 +82,7 @@ pub async fn run_import(
     let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
     match command.format {
         ImportFormat::ExportCsv => export_csv(command, file, size, &mut importer, progress).await?,
+        ImportFormat::SeedCsv => seed_csv(command, file, size, &mut importer, progress).await?,
         ImportFormat::Measurement => {
             uploads(
                 file,
@@ -162,10 +169,7 @@ async fn export_csv(
     importer: &mut Importer,
     progress: &Progress,
 ) -> anyhow::Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(256 * 1024, file));
+    let mut reader = csv_reader(file);
     let header = reader.headers().context("reading the header line")?;
     if header.iter().ne(EXPORT_CSV_COLUMNS) {
         bail!(
@@ -205,6 +209,65 @@ async fn export_csv(
         importer.add(row).await.map_err(explain)?;
     }
     Ok(())
+}
+
+/// The seed-era wide CSV: every line's rows into `--cell`.
+async fn seed_csv(
+    command: &ImportCommand,
+    file: std::fs::File,
+    size: u64,
+    importer: &mut Importer,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let mut reader = csv_reader(file);
+    let header = reader.headers().context("reading the header line")?;
+    if header.iter().ne(SEED_CSV_COLUMNS) {
+        bail!(
+            "{}: not a seed-era CSV: the header must be {}",
+            command.input.display(),
+            SEED_CSV_COLUMNS.join(",")
+        );
+    }
+    // Checked by run_import; the target cell's existence by the importer.
+    let cell = command.cell.unwrap_or_default();
+    let mut parser = SeedCsvParser::new(cell);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                importer.line_read();
+                importer.bad_line(line, e.to_string()).map_err(explain)?;
+                continue;
+            }
+        }
+        importer.line_read();
+        let line = record.position().map_or(line, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        match parser.push(line, &fields) {
+            Ok(rows) => {
+                for row in rows {
+                    importer.add(row).await.map_err(explain)?;
+                }
+            }
+            Err(reason) => importer.bad_line(line, reason).map_err(explain)?,
+        }
+        if line.is_multiple_of(4096) {
+            let s = importer.summary();
+            let done = reader.position().byte() as f32 / size as f32;
+            progress.update(done, &format!("{} rows stored", s.stored));
+        }
+    }
+    Ok(())
+}
+
+fn csv_reader(file: std::fs::File) -> csv::Reader<std::io::BufReader<std::fs::File>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(256 * 1024, file))
 }
 
 /// The summary as the command prints it.

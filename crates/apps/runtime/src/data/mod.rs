@@ -8,6 +8,7 @@ mod import;
 mod output;
 mod progress;
 
+pub use ents_domain::exports::ExportFormat;
 pub use export::{ExportCommand, ExportOutcome, run_export};
 pub use import::{ImportCommand, ImportFormat, render_summary, run_import};
 pub use progress::Progress;

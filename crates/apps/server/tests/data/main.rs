@@ -5,4 +5,5 @@
 mod devices;
 mod export;
 mod import;
+mod seed_csv;
 mod support;
