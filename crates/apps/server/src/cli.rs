@@ -47,7 +47,7 @@ pub enum Command {
 /// `ents import`: docs/import-export.md.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The file to import.
+    /// The file to import, or a directory: every file in it, in name order.
     pub input: PathBuf,
     /// The file's layout.
     #[arg(long, value_enum, default_value_t = ImportFileFormat::Csv)]
@@ -147,6 +147,8 @@ pub enum ImportFileFormat {
     /// The seed-era wide CSV (`ents export --format seed-csv`, `GET /api/cell/datas`) of
     /// one cell; needs --cell.
     SeedCsv,
+    /// The Things Network v3 uplink JSON, one per line (decoded as the webhook does).
+    Ttn,
     /// Length-delimited protobuf `Measurement` messages, as devices upload them.
     Protobuf,
     /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.

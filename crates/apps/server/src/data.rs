@@ -7,7 +7,7 @@ use std::path::Path;
 use ents_config::Settings;
 
 use ents_runtime::data::{
-    ExportCommand, ExportFormat, ImportCommand, ImportFormat, Progress, render_summary, run_export,
+    ExportCommand, ExportFormat, ImportCommand, ImportFormat, Progress, render_imports, run_export,
     run_import,
 };
 
@@ -46,6 +46,7 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
         format: match args.format {
             ImportFileFormat::Csv => ImportFormat::ExportCsv,
             ImportFileFormat::SeedCsv => ImportFormat::SeedCsv,
+            ImportFileFormat::Ttn => ImportFormat::Ttn,
             ImportFileFormat::Protobuf => ImportFormat::Measurement,
             ImportFileFormat::Generic => ImportFormat::Generic,
         },
@@ -60,7 +61,7 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
         batch_rows: args.batch_rows as usize,
     };
     let progress = Progress::new("import", args.quiet);
-    let summary = run_import(settings, &command, &progress).await?;
-    write!(std::io::stdout(), "{}", render_summary(&summary))?;
+    let files = run_import(settings, &command, &progress).await?;
+    write!(std::io::stdout(), "{}", render_imports(&files))?;
     Ok(())
 }

@@ -2,14 +2,14 @@
 //! of one transaction each, duplicates skipped, bad lines reported with their numbers).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
 use ents_domain::imports::{
-    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportSummary, Importer, LineRow,
-    SEED_CSV_COLUMNS, SeedCsvParser,
+    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportStore, ImportSummary, Importer,
+    LineRow, SEED_CSV_COLUMNS, SeedCsvParser,
 };
 use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
@@ -18,6 +18,7 @@ use ents_persistence::{PgImportStore, PgUserRepository};
 use super::export::explain;
 use super::frames::next_frame;
 use super::progress::Progress;
+use super::ttn::ttn_lines;
 
 /// The layouts `ents import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub enum ImportFormat {
     ExportCsv,
     /// The seed-era wide CSV of one cell (`--cell` required).
     SeedCsv,
+    /// The Things Network v3 uplink JSON, one per line (as the webhook receives them).
+    Ttn,
     /// Length-delimited protobuf `Measurement` messages (device uploads).
     Measurement,
     /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
@@ -46,17 +49,26 @@ pub struct ImportCommand {
     pub batch_rows: usize,
 }
 
-/// Imports `command.input` in `command.format`. Errors: an unreadable file or header, an
-/// unknown owner or target cell, the first bad line when strict, the database failing
-/// (batches committed before stay: each is whole).
+/// What the import of one file did.
+#[derive(Debug, Clone)]
+pub struct FileImport {
+    pub path: PathBuf,
+    pub summary: ImportSummary,
+}
+
+/// Imports `command.input` in `command.format`: a file, or every file of a directory in
+/// name order (not recursing), each with its own summary. Errors: an unreadable file or
+/// header (naming the file), an unknown owner or target cell, the first bad line when
+/// strict, the database failing (batches committed before stay: each is whole).
 pub async fn run_import(
     settings: &Settings,
     command: &ImportCommand,
     progress: &Progress,
-) -> anyhow::Result<ImportSummary> {
+) -> anyhow::Result<Vec<FileImport>> {
     if command.format == ImportFormat::SeedCsv && command.cell.is_none() {
         bail!("--format seed-csv needs --cell: the seed-era layout names no cell");
     }
+    let files = input_files(&command.input)?;
     let db = crate::database::pool(settings)?;
     let owner = match &command.create_missing_owner {
         Some(email) => {
@@ -76,37 +88,70 @@ pub async fn run_import(
         target_cell: command.cell,
         create_missing: owner,
     };
-    let mut importer = Importer::new(Arc::new(PgImportStore::new(db)), options);
-    let file = std::fs::File::open(&command.input)
-        .with_context(|| format!("opening {}", command.input.display()))?;
+    let store: Arc<dyn ImportStore> = Arc::new(PgImportStore::new(db));
+    let mut done = Vec::with_capacity(files.len());
+    for path in files {
+        if !done.is_empty() || path != command.input {
+            progress.line(&format!("importing {}", path.display()));
+        }
+        let mut importer = Importer::new(store.clone(), options.clone());
+        import_file(command.format, &path, &mut importer, progress)
+            .await
+            .with_context(|| format!("importing {}", path.display()))?;
+        let summary = importer.finish().await.map_err(explain)?;
+        done.push(FileImport { path, summary });
+    }
+    progress.finish();
+    Ok(done)
+}
+
+/// `input` itself, or the files of the directory `input` sorted by name (hidden files and
+/// subdirectories left out). Errors: unreadable, or a directory without files.
+fn input_files(input: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !input.is_dir() {
+        return Ok(vec![input.to_owned()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(input).with_context(|| format!("reading {}", input.display()))? {
+        let entry = entry.with_context(|| format!("reading {}", input.display()))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.file_type().is_ok_and(|t| t.is_file()) {
+            files.push(entry.path());
+        }
+    }
+    if files.is_empty() {
+        bail!("{}: the directory holds no files", input.display());
+    }
+    files.sort();
+    Ok(files)
+}
+
+async fn import_file(
+    format: ImportFormat,
+    path: &Path,
+    importer: &mut Importer,
+    progress: &Progress,
+) -> anyhow::Result<()> {
+    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
-    match command.format {
-        ImportFormat::ExportCsv => export_csv(command, file, size, &mut importer, progress).await?,
-        ImportFormat::SeedCsv => seed_csv(command, file, size, &mut importer, progress).await?,
+    match format {
+        ImportFormat::ExportCsv => export_csv(path, file, size, importer, progress).await,
+        ImportFormat::SeedCsv => seed_csv(path, file, size, importer, progress).await,
+        ImportFormat::Ttn => ttn_lines(file, size, importer, progress).await,
         ImportFormat::Measurement => {
             uploads(
                 file,
                 size,
-                &mut importer,
+                importer,
                 progress,
                 ents_wire::decode_measurement,
             )
-            .await?;
+            .await
         }
         ImportFormat::Generic => {
-            uploads(
-                file,
-                size,
-                &mut importer,
-                progress,
-                ents_wire::decode_repeated,
-            )
-            .await?;
+            uploads(file, size, importer, progress, ents_wire::decode_repeated).await
         }
     }
-    let summary = importer.finish().await.map_err(explain)?;
-    progress.finish();
-    Ok(summary)
 }
 
 /// Device uploads, one per frame; a frame's number stands for its line. Each goes through
@@ -139,16 +184,7 @@ async fn uploads(
         importer.line_read();
         offset += buf.len() as u64 + 1;
         match decode(&buf) {
-            Ok(upload) => {
-                for row in upload.stored_rows() {
-                    let row = LineRow {
-                        line: frame,
-                        row: row.into(),
-                        cell_name: None,
-                    };
-                    importer.add(row).await.map_err(explain)?;
-                }
-            }
+            Ok(upload) => add_upload(importer, frame, &upload).await?,
             Err(e) => importer.bad_line(frame, e.to_string()).map_err(explain)?,
         }
         if frame.is_multiple_of(1024) {
@@ -162,8 +198,25 @@ async fn uploads(
     Ok(())
 }
 
+/// The rows of a decoded upload, mapped as a live upload's (`Upload::stored_rows`).
+pub(super) async fn add_upload(
+    importer: &mut Importer,
+    line: u64,
+    upload: &Upload,
+) -> anyhow::Result<()> {
+    for row in upload.stored_rows() {
+        let row = LineRow {
+            line,
+            row: row.into(),
+            cell_name: None,
+        };
+        importer.add(row).await.map_err(explain)?;
+    }
+    Ok(())
+}
+
 async fn export_csv(
-    command: &ImportCommand,
+    path: &Path,
     file: std::fs::File,
     size: u64,
     importer: &mut Importer,
@@ -174,7 +227,7 @@ async fn export_csv(
     if header.iter().ne(EXPORT_CSV_COLUMNS) {
         bail!(
             "{}: not an export CSV: the header must be {}",
-            command.input.display(),
+            path.display(),
             EXPORT_CSV_COLUMNS.join(",")
         );
     }
@@ -213,7 +266,7 @@ async fn export_csv(
 
 /// The seed-era wide CSV: every line's rows into `--cell`.
 async fn seed_csv(
-    command: &ImportCommand,
+    path: &Path,
     file: std::fs::File,
     size: u64,
     importer: &mut Importer,
@@ -224,13 +277,13 @@ async fn seed_csv(
     if header.iter().ne(SEED_CSV_COLUMNS) {
         bail!(
             "{}: not a seed-era CSV: the header must be {}",
-            command.input.display(),
+            path.display(),
             SEED_CSV_COLUMNS.join(",")
         );
     }
-    // Checked by run_import; the target cell's existence by the importer.
-    let cell = command.cell.unwrap_or_default();
-    let mut parser = SeedCsvParser::new(cell);
+    // Every row goes to --cell (the importer's target, checked by run_import): the id
+    // given here is only a placeholder.
+    let mut parser = SeedCsvParser::new(0);
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line() + 1;
@@ -268,6 +321,18 @@ fn csv_reader(file: std::fs::File) -> csv::Reader<std::io::BufReader<std::fs::Fi
         .has_headers(true)
         .flexible(true)
         .from_reader(std::io::BufReader::with_capacity(256 * 1024, file))
+}
+
+/// The summaries as the command prints them: one file's as it is, several each under its
+/// file's name.
+pub fn render_imports(files: &[FileImport]) -> String {
+    match files {
+        [one] => render_summary(&one.summary),
+        many => many
+            .iter()
+            .map(|f| format!("{}:\n{}", f.path.display(), render_summary(&f.summary)))
+            .collect(),
+    }
 }
 
 /// The summary as the command prints it.
