@@ -67,6 +67,10 @@ pub struct ImportArgs {
     /// The e-mail address of the user who owns the cells --create-missing creates.
     #[arg(long)]
     pub owner: Option<String>,
+    /// Continue after the checkpoint an interrupted import left (`<file>.ents-checkpoint`);
+    /// refused when the file changed since.
+    #[arg(long)]
+    pub resume: bool,
     /// Rows per batch (one transaction each).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch_rows: u32,

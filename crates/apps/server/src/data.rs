@@ -59,9 +59,18 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
             None
         },
         batch_rows: args.batch_rows as usize,
+        resume: args.resume,
     };
     let progress = Progress::new("import", args.quiet);
     let files = run_import(settings, &command, &progress).await?;
     write!(std::io::stdout(), "{}", render_imports(&files))?;
+    if let Some(checkpoint) = files.iter().find_map(|f| f.interrupted.as_ref()) {
+        anyhow::bail!(
+            "interrupted after the last committed batch (checkpoint {}); continue with: \
+             ents import {} --resume (and the same options)",
+            checkpoint.display(),
+            command.input.display()
+        );
+    }
     Ok(())
 }

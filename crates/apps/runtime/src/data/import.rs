@@ -2,8 +2,10 @@
 //! of one transaction each, duplicates skipped, bad lines reported with their numbers).
 
 use std::fmt::Write as _;
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
@@ -15,6 +17,7 @@ use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
 use ents_persistence::{PgImportStore, PgUserRepository};
 
+use super::checkpoint::{Cursor, Interrupted, Position};
 use super::export::explain;
 use super::frames::next_frame;
 use super::progress::Progress;
@@ -35,6 +38,19 @@ pub enum ImportFormat {
     Generic,
 }
 
+impl ImportFormat {
+    /// The `--format` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExportCsv => "csv",
+            Self::SeedCsv => "seed-csv",
+            Self::Ttn => "ttn",
+            Self::Measurement => "protobuf",
+            Self::Generic => "generic",
+        }
+    }
+}
+
 /// What to import, as typed on the command line.
 #[derive(Debug, Clone)]
 pub struct ImportCommand {
@@ -47,6 +63,8 @@ pub struct ImportCommand {
     /// Create unknown cells owned by the user with this e-mail address.
     pub create_missing_owner: Option<String>,
     pub batch_rows: usize,
+    /// Continue each file after its checkpoint (docs/import-export.md#resuming).
+    pub resume: bool,
 }
 
 /// What the import of one file did.
@@ -54,6 +72,8 @@ pub struct ImportCommand {
 pub struct FileImport {
     pub path: PathBuf,
     pub summary: ImportSummary,
+    /// Stopped on request (Ctrl-C): the checkpoint to `--resume` from.
+    pub interrupted: Option<PathBuf>,
 }
 
 /// Imports `command.input` in `command.format`: a file, or every file of a directory in
@@ -89,19 +109,59 @@ pub async fn run_import(
         create_missing: owner,
     };
     let store: Arc<dyn ImportStore> = Arc::new(PgImportStore::new(db));
+    // Ctrl-C: finish the current batch, save the checkpoint, stop (a second one kills).
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        })
+    };
     let mut done = Vec::with_capacity(files.len());
-    for path in files {
-        if !done.is_empty() || path != command.input {
-            progress.line(&format!("importing {}", path.display()));
+    let result = async {
+        for path in files {
+            if !done.is_empty() || path != command.input {
+                progress.line(&format!("importing {}", path.display()));
+            }
+            let mut cursor =
+                Cursor::open(&path, command.format.as_str(), command.resume, stop.clone())?;
+            if let Some(start) = cursor.start {
+                progress.line(&format!(
+                    "resuming {} after line {} (byte {})",
+                    path.display(),
+                    start.line,
+                    start.byte
+                ));
+            }
+            let mut importer = Importer::new(store.clone(), options.clone());
+            match import_file(command.format, &path, &mut importer, progress, &mut cursor).await {
+                Ok(()) => {}
+                Err(e) if e.is::<Interrupted>() => {
+                    done.push(FileImport {
+                        interrupted: Some(cursor.path().to_owned()),
+                        summary: importer.summary().clone(),
+                        path,
+                    });
+                    break;
+                }
+                Err(e) => return Err(e.context(format!("importing {}", path.display()))),
+            }
+            let summary = importer.finish().await.map_err(explain)?;
+            cursor.complete();
+            done.push(FileImport {
+                path,
+                summary,
+                interrupted: None,
+            });
         }
-        let mut importer = Importer::new(store.clone(), options.clone());
-        import_file(command.format, &path, &mut importer, progress)
-            .await
-            .with_context(|| format!("importing {}", path.display()))?;
-        let summary = importer.finish().await.map_err(explain)?;
-        done.push(FileImport { path, summary });
+        anyhow::Ok(())
     }
+    .await;
+    watcher.abort();
     progress.finish();
+    result?;
     Ok(done)
 }
 
@@ -131,27 +191,26 @@ async fn import_file(
     path: &Path,
     importer: &mut Importer,
     progress: &Progress,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
-    let file = std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
-    match format {
-        ImportFormat::ExportCsv => export_csv(path, file, size, importer, progress).await,
-        ImportFormat::SeedCsv => seed_csv(path, file, size, importer, progress).await,
-        ImportFormat::Ttn => ttn_lines(file, size, importer, progress).await,
-        ImportFormat::Measurement => {
-            uploads(
-                file,
-                size,
-                importer,
-                progress,
-                ents_wire::decode_measurement,
-            )
-            .await
+    let decode = match format {
+        ImportFormat::ExportCsv => {
+            return export_csv(path, file, size, importer, progress, cursor).await;
         }
-        ImportFormat::Generic => {
-            uploads(file, size, importer, progress, ents_wire::decode_repeated).await
+        ImportFormat::SeedCsv => {
+            return seed_csv(path, file, size, importer, progress, cursor).await;
         }
+        ImportFormat::Ttn => return ttn_lines(file, size, importer, progress, cursor).await,
+        ImportFormat::Measurement => ents_wire::decode_measurement,
+        ImportFormat::Generic => ents_wire::decode_repeated,
+    };
+    if let Some(start) = cursor.start {
+        file.seek(SeekFrom::Start(start.byte))?;
     }
+    uploads(file, size, importer, progress, decode, cursor).await
 }
 
 /// Device uploads, one per frame; a frame's number stands for its line. Each goes through
@@ -162,12 +221,19 @@ async fn uploads(
     importer: &mut Importer,
     progress: &Progress,
     decode: fn(&[u8]) -> Result<Upload, ents_wire::WireError>,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     let mut input = std::io::BufReader::with_capacity(256 * 1024, file);
     let mut buf = Vec::new();
-    let mut frame: u64 = 0;
-    let mut offset: u64 = 0;
+    let start = cursor.start.unwrap_or_default();
+    let mut frame: u64 = start.line;
+    let mut offset: u64 = start.byte;
     loop {
+        let here = Position {
+            byte: offset,
+            line: frame,
+        };
+        cursor.check_stop(importer, here).await?;
         frame += 1;
         match next_frame(&mut input, &mut buf) {
             Ok(false) => break,
@@ -182,11 +248,12 @@ async fn uploads(
             }
         }
         importer.line_read();
-        offset += buf.len() as u64 + 1;
+        offset += (prost::length_delimiter_len(buf.len()) + buf.len()) as u64;
         match decode(&buf) {
             Ok(upload) => add_upload(importer, frame, &upload).await?,
             Err(e) => importer.bad_line(frame, e.to_string()).map_err(explain)?,
         }
+        cursor.after_unit(importer, here)?;
         if frame.is_multiple_of(1024) {
             let s = importer.summary();
             progress.update(
@@ -221,6 +288,7 @@ async fn export_csv(
     size: u64,
     importer: &mut Importer,
     progress: &Progress,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     let mut reader = csv_reader(file);
     let header = reader.headers().context("reading the header line")?;
@@ -231,10 +299,15 @@ async fn export_csv(
             EXPORT_CSV_COLUMNS.join(",")
         );
     }
+    seek(&mut reader, cursor)?;
     let mut assembler = ExportCsvAssembler::new();
     let mut record = csv::StringRecord::new();
+    // Where the row being assembled started: its lines are not committed yet.
+    let mut pending: Option<Position> = None;
     loop {
-        let line = reader.position().line() + 1;
+        let here = position(&reader);
+        cursor.check_stop(importer, pending.unwrap_or(here)).await?;
+        let line = here.line + 1;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -248,10 +321,16 @@ async fn export_csv(
         let line = record.position().map_or(line, |p| p.line());
         let fields: Vec<&str> = record.iter().collect();
         match assembler.push(line, &fields) {
-            Ok(Some(row)) => importer.add(row).await.map_err(explain)?,
-            Ok(None) => {}
+            Ok(Some(row)) => {
+                pending = Some(here);
+                importer.add(row).await.map_err(explain)?;
+            }
+            Ok(None) => {
+                pending.get_or_insert(here);
+            }
             Err(reason) => importer.bad_line(line, reason).map_err(explain)?,
         }
+        cursor.after_unit(importer, pending.unwrap_or(here))?;
         if line.is_multiple_of(4096) {
             let s = importer.summary();
             let done = reader.position().byte() as f32 / size as f32;
@@ -264,6 +343,30 @@ async fn export_csv(
     Ok(())
 }
 
+/// The position of the next record: its first byte, and the lines before it.
+fn position<R: std::io::Read>(reader: &csv::Reader<R>) -> Position {
+    let p = reader.position();
+    Position {
+        byte: p.byte(),
+        line: p.line().saturating_sub(1),
+    }
+}
+
+/// Continues at the checkpoint (after the header was read and checked).
+fn seek(
+    reader: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+    cursor: &Cursor,
+) -> anyhow::Result<()> {
+    if let Some(start) = cursor.start {
+        let mut at = csv::Position::new();
+        at.set_byte(start.byte)
+            .set_line(start.line + 1)
+            .set_record(start.line);
+        reader.seek(at).context("seeking to the checkpoint")?;
+    }
+    Ok(())
+}
+
 /// The seed-era wide CSV: every line's rows into `--cell`.
 async fn seed_csv(
     path: &Path,
@@ -271,6 +374,7 @@ async fn seed_csv(
     size: u64,
     importer: &mut Importer,
     progress: &Progress,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     let mut reader = csv_reader(file);
     let header = reader.headers().context("reading the header line")?;
@@ -283,10 +387,13 @@ async fn seed_csv(
     }
     // Every row goes to --cell (the importer's target, checked by run_import): the id
     // given here is only a placeholder.
+    seek(&mut reader, cursor)?;
     let mut parser = SeedCsvParser::new(0);
     let mut record = csv::StringRecord::new();
     loop {
-        let line = reader.position().line() + 1;
+        let here = position(&reader);
+        cursor.check_stop(importer, here).await?;
+        let line = here.line + 1;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -307,6 +414,7 @@ async fn seed_csv(
             }
             Err(reason) => importer.bad_line(line, reason).map_err(explain)?,
         }
+        cursor.after_unit(importer, here)?;
         if line.is_multiple_of(4096) {
             let s = importer.summary();
             let done = reader.position().byte() as f32 / size as f32;

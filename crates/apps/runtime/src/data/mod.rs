@@ -2,6 +2,7 @@
 //! docs/import-export.md). The binary parses arguments; everything else is here, on the
 //! same domain code paths as the API's jobs.
 
+mod checkpoint;
 mod export;
 mod frames;
 mod import;

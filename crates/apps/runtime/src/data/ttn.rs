@@ -3,11 +3,12 @@
 //! the live decoder of the port (1: `Measurement`, 2: `RepeatedSensorMeasurements`). Cell
 //! and logger come from the protobuf metadata inside the payload, as for the webhook.
 
-use std::io::BufRead;
+use std::io::{BufRead, Seek, SeekFrom};
 
 use ents_domain::imports::Importer;
 use ents_wire::{TtnUplink, parse_ttn_uplink};
 
+use super::checkpoint::{Cursor, Position};
 use super::export::explain;
 use super::import::add_upload;
 use super::progress::Progress;
@@ -21,12 +22,18 @@ pub(super) async fn ttn_lines(
     size: u64,
     importer: &mut Importer,
     progress: &Progress,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
+    let start = cursor.start.unwrap_or_default();
+    let mut file = file;
+    file.seek(SeekFrom::Start(start.byte))?;
     let mut input = std::io::BufReader::with_capacity(256 * 1024, file);
     let mut text = String::new();
-    let mut line: u64 = 0;
-    let mut offset: u64 = 0;
+    let mut line: u64 = start.line;
+    let mut offset: u64 = start.byte;
     loop {
+        let here = Position { byte: offset, line };
+        cursor.check_stop(importer, here).await?;
         text.clear();
         let read = match input.read_line(&mut text) {
             Ok(0) => break,
@@ -65,6 +72,7 @@ pub(super) async fn ttn_lines(
             Ok(upload) => add_upload(importer, line, &upload).await?,
             Err(e) => importer.bad_line(line, e.to_string()).map_err(explain)?,
         }
+        cursor.after_unit(importer, here)?;
         if line.is_multiple_of(1024) {
             let stored = importer.summary().stored;
             progress.update(
