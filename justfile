@@ -37,7 +37,7 @@ config:
     cargo run --locked -q -p ents-server --bin ents -- config
 
 # Benchmarks (figures in docs/performance.md): ingestion, then reading and exports.
-bench: bench-ingest bench-read bench-raw
+bench: bench-ingest bench-read bench-raw bench-import
 
 # Alerts: one evaluation tick over 10,000 rules on 1,000 cells (docs/performance.md#alerts).
 bench-alerts:
@@ -63,6 +63,11 @@ bench-scale:
 # schemathesis against the served OpenAPI document, anonymous and with a token (ENTS_FUZZ_EXAMPLES).
 fuzz-api:
     bash scripts/fuzz-api.sh
+
+# Import: rows/s of `ents import` vs a bare COPY of the same rows, and peak RSS
+# (BENCH_IMPORT_ROWS, default 1,000,000; 10000000 for the issue's figure).
+bench-import:
+    bash scripts/bench-import.sh
 
 # The whole public conformance suite against a fresh server (pytest args pass through).
 conformance *ARGS:

@@ -45,9 +45,12 @@ run() {
   local who="$1"
   shift
   log "$who: $examples examples per operation"
-  "$venv/bin/schemathesis" --no-color --config-file tests/fuzz/schemathesis.toml \
+  # Run from target/: schemathesis keeps its cache (`.schemathesis/`) in the working directory.
+  mkdir -p "$target_dir/fuzz-api/$who"
+  (cd "$target_dir/fuzz-api" && "$venv/bin/schemathesis" --no-color \
+    --config-file "$root/tests/fuzz/schemathesis.toml" \
     run "$base/api/openapi.json" --max-examples "$examples" --workers 2 \
-    --seed 1 --report junit --report-dir "$target_dir/fuzz-api/$who" "$@"
+    --seed 1 --report junit --report-dir "$target_dir/fuzz-api/$who" "$@")
 }
 
 status=0

@@ -47,12 +47,12 @@ pub enum Command {
 /// `ents import`: docs/import-export.md.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The file to import.
+    /// The file to import, or a directory: every file in it, in name order.
     pub input: PathBuf,
     /// The file's layout.
     #[arg(long, value_enum, default_value_t = ImportFileFormat::Csv)]
     pub format: ImportFileFormat,
-    /// Store every row in this cell, whatever the file says.
+    /// Store every row in this cell, whatever the file says (required by seed-csv).
     #[arg(long)]
     pub cell: Option<i32>,
     /// Validate and print what would be stored, without writing anything.
@@ -67,6 +67,10 @@ pub struct ImportArgs {
     /// The e-mail address of the user who owns the cells --create-missing creates.
     #[arg(long)]
     pub owner: Option<String>,
+    /// Continue after the checkpoint an interrupted import left (`<file>.ents-checkpoint`);
+    /// refused when the file changed since.
+    #[arg(long)]
+    pub resume: bool,
     /// Rows per batch (one transaction each).
     #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch_rows: u32,
@@ -106,6 +110,8 @@ pub struct ExportArgs {
 pub enum ExportFileFormat {
     /// The export API's long CSV (docs/exports.md).
     Csv,
+    /// The seed-era wide CSV of `GET /api/cell/datas` (`void` for gaps).
+    SeedCsv,
 }
 
 #[derive(Debug, Subcommand)]
@@ -142,6 +148,11 @@ pub enum UserCommand {
 pub enum ImportFileFormat {
     /// The export CSV (`ents export`, the export API).
     Csv,
+    /// The seed-era wide CSV (`ents export --format seed-csv`, `GET /api/cell/datas`) of
+    /// one cell; needs --cell.
+    SeedCsv,
+    /// The Things Network v3 uplink JSON, one per line (decoded as the webhook does).
+    Ttn,
     /// Length-delimited protobuf `Measurement` messages, as devices upload them.
     Protobuf,
     /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.

@@ -5,20 +5,25 @@ use std::io::Write;
 use std::path::Path;
 
 use ents_config::Settings;
+
 use ents_runtime::data::{
-    ExportCommand, ImportCommand, ImportFormat, Progress, render_summary, run_export, run_import,
+    ExportCommand, ExportFormat, ImportCommand, ImportFormat, Progress, render_imports, run_export,
+    run_import,
 };
 
 use crate::cli::{ExportArgs, ExportFileFormat, ImportArgs, ImportFileFormat};
 
 pub async fn export(settings: &Settings, args: ExportArgs) -> anyhow::Result<()> {
-    let ExportFileFormat::Csv = args.format;
     let to_stdout = args.output == Path::new("-");
     let command = ExportCommand {
         cells: args.cells,
         from: args.from,
         to: args.to,
         resample: args.resample,
+        format: match args.format {
+            ExportFileFormat::Csv => ExportFormat::Csv,
+            ExportFileFormat::SeedCsv => ExportFormat::SeedCsv,
+        },
         output: (!to_stdout).then_some(args.output),
     };
     let progress = Progress::new("export", args.quiet);
@@ -40,6 +45,8 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
         input: args.input,
         format: match args.format {
             ImportFileFormat::Csv => ImportFormat::ExportCsv,
+            ImportFileFormat::SeedCsv => ImportFormat::SeedCsv,
+            ImportFileFormat::Ttn => ImportFormat::Ttn,
             ImportFileFormat::Protobuf => ImportFormat::Measurement,
             ImportFileFormat::Generic => ImportFormat::Generic,
         },
@@ -52,9 +59,18 @@ pub async fn import(settings: &Settings, args: ImportArgs) -> anyhow::Result<()>
             None
         },
         batch_rows: args.batch_rows as usize,
+        resume: args.resume,
     };
     let progress = Progress::new("import", args.quiet);
-    let summary = run_import(settings, &command, &progress).await?;
-    write!(std::io::stdout(), "{}", render_summary(&summary))?;
+    let files = run_import(settings, &command, &progress).await?;
+    write!(std::io::stdout(), "{}", render_imports(&files))?;
+    if let Some(checkpoint) = files.iter().find_map(|f| f.interrupted.as_ref()) {
+        anyhow::bail!(
+            "interrupted after the last committed batch (checkpoint {}); continue with: \
+             ents import {} --resume (and the same options)",
+            checkpoint.display(),
+            command.input.display()
+        );
+    }
     Ok(())
 }

@@ -104,9 +104,17 @@ async fn download(app: &TestApp, id: &str, auth: Option<&str>) -> (u16, String) 
 #[tokio::test]
 async fn seed_era_pair_answers_a_result_id_then_the_whole_csv() {
     let app = seeded(|_| {}).await;
+    // The seed's generic column: phytos31 voltage (other sensors are not in its layout).
+    sql(
+        &app,
+        "INSERT INTO sensor (id, cell_id, measurement, data_type, unit, name) VALUES \
+           (8, 2, 'voltage', 'float', 'V', 'phytos31'); \
+         INSERT INTO data (sensor_id, ts, float_val) VALUES (8, '2024-01-01 10:00:00', 0.25)",
+    )
+    .await;
     let response = get(
         &app,
-        "/api/cell/datas?cellIds=1&resample=none&startTime=Mon,%2001%20Jan%202024%2000:00:00%20GMT\
+        "/api/cell/datas?cellIds=1,2&resample=none&startTime=Mon,%2001%20Jan%202024%2000:00:00%20GMT\
          &endTime=2024-01-03T00:00:00Z",
         None,
     )
@@ -126,7 +134,12 @@ async fn seed_era_pair_answers_a_result_id_then_the_whole_csv() {
         assert_eq!(last["status"], "Pending...");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    assert_eq!(last, json!({"state": "SUCCESS", "status": raw_csv()}));
+    // The seed's layout (upstream-contract.md §8), every requested cell one after the other.
+    let seed_csv = "timestamp,vwc,temp,ec,raw_vwc,v,i,p,data,measurement,unit,type\n\
+        2024-01-01 10:00:00,void,void,void,void,2000.0,void,void,void,void,void,void\n\
+        2024-01-01 10:30:00,void,void,void,void,1000.0,2000.0,2000.0,void,void,void,void\n\
+        2024-01-01 10:00:00,void,void,void,void,void,void,void,0.25,voltage,V,float\n";
+    assert_eq!(last, json!({"state": "SUCCESS", "status": seed_csv}));
 
     // Unknown ids are PENDING, as Celery answered.
     for unknown in [JobId::new().to_string(), "not-a-uuid".into()] {

@@ -78,7 +78,8 @@ pub(crate) struct CreateExportBody {
     /// `none` (default: raw rows), `minute`, `hour`, `day`, `week` or `month` (bucket means).
     #[schema(value_type = Option<String>)]
     resample: Option<Value>,
-    /// `csv` (default; the only format).
+    /// `csv` (default: the long layout) or `seed-csv` (the seed-era wide layout of
+    /// `GET /api/cell/datas`).
     #[schema(value_type = Option<String>)]
     format: Option<Value>,
 }
@@ -354,7 +355,8 @@ impl LegacyExportParams {
                 &cells,
                 TimeRange { start, end },
                 resample,
-                ExportFormat::Csv,
+                // The seed's own layout (upstream-contract.md §8), every cell listed.
+                ExportFormat::SeedCsv,
             )
             .map_err(|e| match e {
                 // The domain names `cell_ids`/`end`; this API's names are these.
@@ -384,8 +386,9 @@ pub(crate) struct LegacyResultBody {
     result_id: String,
 }
 
-/// The original two-step export: queues a CSV export of the cells and answers its id, to poll
-/// with `GET /api/status/<id>`.
+/// The original two-step export: queues a CSV export of the cells in the seed's wide layout
+/// (`timestamp,vwc,temp,ec,raw_vwc,v,i,p,data,measurement,unit,type`, `void` for gaps) and
+/// answers its id, to poll with `GET /api/status/<id>`.
 // The seed-era Celery export (docs/compatibility.md#exports).
 #[utoipa::path(
     tag = "exports",

@@ -59,6 +59,7 @@ fn legacy_part(
                     sensor: sensor.to_owned(),
                     measurement: (*measurement).to_owned(),
                     unit: (*unit).to_owned(),
+                    data_type: String::new(),
                 })
             })
             .collect(),
@@ -113,6 +114,7 @@ pub(crate) async fn parts(
                     sensor: s.name,
                     measurement: s.measurement,
                     unit: s.unit.unwrap_or_default(),
+                    data_type: s.data_type,
                 })],
             });
         }

@@ -1,5 +1,5 @@
 //! `ents export`: one cell range to CSV on a file or standard output, through the export
-//! job's streaming writer ([`write_csv`]) and row source.
+//! job's streaming writer ([`write_export`]: the long or the seed-era layout) and row source.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow};
 use ents_config::Settings;
 use ents_domain::DomainError;
 use ents_domain::exports::{
-    ExportFileWriter, ExportFormat, ExportRequest, ExportRowSource, write_csv,
+    ExportFileWriter, ExportFormat, ExportRequest, ExportRowSource, write_export,
 };
 use ents_domain::series::{Resample, TimeRange, parse_time};
 
@@ -26,6 +26,8 @@ pub struct ExportCommand {
     pub to: String,
     /// `none`, `minute`, `hour`, `day`, `week` or `month`.
     pub resample: String,
+    /// The file layout.
+    pub format: ExportFormat,
     /// `None`: standard output.
     pub output: Option<PathBuf>,
 }
@@ -56,7 +58,7 @@ impl ExportCommand {
                 Resample::ACCEPTED
             )
         })?;
-        ExportRequest::new(&self.cells, range, resample, ExportFormat::Csv).map_err(explain)
+        ExportRequest::new(&self.cells, range, resample, self.format).map_err(explain)
     }
 }
 
@@ -80,7 +82,7 @@ pub async fn run_export(
         None => Box::new(StreamWriter::stdout()),
     };
     let tuning = export_settings(settings);
-    let rows = write_csv(
+    let rows = write_export(
         source.as_ref(),
         &request,
         tuning.batch_rows,

@@ -2,31 +2,53 @@
 //! of one transaction each, duplicates skipped, bad lines reported with their numbers).
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::io::{Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
 use ents_domain::imports::{
-    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportSummary, Importer, LineRow,
+    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportStore, ImportSummary, Importer,
+    LineRow, SEED_CSV_COLUMNS, SeedCsvParser,
 };
 use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
 use ents_persistence::{PgImportStore, PgUserRepository};
 
+use super::checkpoint::{Cursor, Interrupted, Position};
 use super::export::explain;
 use super::frames::next_frame;
 use super::progress::Progress;
+use super::ttn::ttn_lines;
 
 /// The layouts `ents import` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportFormat {
     /// The project's export CSV.
     ExportCsv,
+    /// The seed-era wide CSV of one cell (`--cell` required).
+    SeedCsv,
+    /// The Things Network v3 uplink JSON, one per line (as the webhook receives them).
+    Ttn,
     /// Length-delimited protobuf `Measurement` messages (device uploads).
     Measurement,
     /// Length-delimited protobuf `RepeatedSensorMeasurements` messages.
     Generic,
+}
+
+impl ImportFormat {
+    /// The `--format` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ExportCsv => "csv",
+            Self::SeedCsv => "seed-csv",
+            Self::Ttn => "ttn",
+            Self::Measurement => "protobuf",
+            Self::Generic => "generic",
+        }
+    }
 }
 
 /// What to import, as typed on the command line.
@@ -41,16 +63,32 @@ pub struct ImportCommand {
     /// Create unknown cells owned by the user with this e-mail address.
     pub create_missing_owner: Option<String>,
     pub batch_rows: usize,
+    /// Continue each file after its checkpoint (docs/import-export.md#resuming).
+    pub resume: bool,
 }
 
-/// Imports `command.input` in `command.format`. Errors: an unreadable file or header, an
-/// unknown owner or target cell, the first bad line when strict, the database failing
-/// (batches committed before stay: each is whole).
+/// What the import of one file did.
+#[derive(Debug, Clone)]
+pub struct FileImport {
+    pub path: PathBuf,
+    pub summary: ImportSummary,
+    /// Stopped on request (Ctrl-C): the checkpoint to `--resume` from.
+    pub interrupted: Option<PathBuf>,
+}
+
+/// Imports `command.input` in `command.format`: a file, or every file of a directory in
+/// name order (not recursing), each with its own summary. Errors: an unreadable file or
+/// header (naming the file), an unknown owner or target cell, the first bad line when
+/// strict, the database failing (batches committed before stay: each is whole).
 pub async fn run_import(
     settings: &Settings,
     command: &ImportCommand,
     progress: &Progress,
-) -> anyhow::Result<ImportSummary> {
+) -> anyhow::Result<Vec<FileImport>> {
+    if command.format == ImportFormat::SeedCsv && command.cell.is_none() {
+        bail!("--format seed-csv needs --cell: the seed-era layout names no cell");
+    }
+    let files = input_files(&command.input)?;
     let db = crate::database::pool(settings)?;
     let owner = match &command.create_missing_owner {
         Some(email) => {
@@ -70,36 +108,109 @@ pub async fn run_import(
         target_cell: command.cell,
         create_missing: owner,
     };
-    let mut importer = Importer::new(Arc::new(PgImportStore::new(db)), options);
-    let file = std::fs::File::open(&command.input)
-        .with_context(|| format!("opening {}", command.input.display()))?;
-    let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
-    match command.format {
-        ImportFormat::ExportCsv => export_csv(command, file, size, &mut importer, progress).await?,
-        ImportFormat::Measurement => {
-            uploads(
-                file,
-                size,
-                &mut importer,
-                progress,
-                ents_wire::decode_measurement,
-            )
-            .await?;
+    let store: Arc<dyn ImportStore> = Arc::new(PgImportStore::new(db));
+    // Ctrl-C: finish the current batch, save the checkpoint, stop (a second one kills).
+    let stop = Arc::new(AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+        })
+    };
+    let mut done = Vec::with_capacity(files.len());
+    let result = async {
+        for path in files {
+            if !done.is_empty() || path != command.input {
+                progress.line(&format!("importing {}", path.display()));
+            }
+            let mut cursor =
+                Cursor::open(&path, command.format.as_str(), command.resume, stop.clone())?;
+            if let Some(start) = cursor.start {
+                progress.line(&format!(
+                    "resuming {} after line {} (byte {})",
+                    path.display(),
+                    start.line,
+                    start.byte
+                ));
+            }
+            let mut importer = Importer::new(store.clone(), options.clone());
+            match import_file(command.format, &path, &mut importer, progress, &mut cursor).await {
+                Ok(()) => {}
+                Err(e) if e.is::<Interrupted>() => {
+                    done.push(FileImport {
+                        interrupted: Some(cursor.path().to_owned()),
+                        summary: importer.summary().clone(),
+                        path,
+                    });
+                    break;
+                }
+                Err(e) => return Err(e.context(format!("importing {}", path.display()))),
+            }
+            let summary = importer.finish().await.map_err(explain)?;
+            cursor.complete();
+            done.push(FileImport {
+                path,
+                summary,
+                interrupted: None,
+            });
         }
-        ImportFormat::Generic => {
-            uploads(
-                file,
-                size,
-                &mut importer,
-                progress,
-                ents_wire::decode_repeated,
-            )
-            .await?;
+        anyhow::Ok(())
+    }
+    .await;
+    watcher.abort();
+    progress.finish();
+    result?;
+    Ok(done)
+}
+
+/// `input` itself, or the files of the directory `input` sorted by name (hidden files and
+/// subdirectories left out). Errors: unreadable, or a directory without files.
+fn input_files(input: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    if !input.is_dir() {
+        return Ok(vec![input.to_owned()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(input).with_context(|| format!("reading {}", input.display()))? {
+        let entry = entry.with_context(|| format!("reading {}", input.display()))?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if !hidden && entry.file_type().is_ok_and(|t| t.is_file()) {
+            files.push(entry.path());
         }
     }
-    let summary = importer.finish().await.map_err(explain)?;
-    progress.finish();
-    Ok(summary)
+    if files.is_empty() {
+        bail!("{}: the directory holds no files", input.display());
+    }
+    files.sort();
+    Ok(files)
+}
+
+async fn import_file(
+    format: ImportFormat,
+    path: &Path,
+    importer: &mut Importer,
+    progress: &Progress,
+    cursor: &mut Cursor,
+) -> anyhow::Result<()> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("opening {}", path.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
+    let decode = match format {
+        ImportFormat::ExportCsv => {
+            return export_csv(path, file, size, importer, progress, cursor).await;
+        }
+        ImportFormat::SeedCsv => {
+            return seed_csv(path, file, size, importer, progress, cursor).await;
+        }
+        ImportFormat::Ttn => return ttn_lines(file, size, importer, progress, cursor).await,
+        ImportFormat::Measurement => ents_wire::decode_measurement,
+        ImportFormat::Generic => ents_wire::decode_repeated,
+    };
+    if let Some(start) = cursor.start {
+        file.seek(SeekFrom::Start(start.byte))?;
+    }
+    uploads(file, size, importer, progress, decode, cursor).await
 }
 
 /// Device uploads, one per frame; a frame's number stands for its line. Each goes through
@@ -110,12 +221,19 @@ async fn uploads(
     importer: &mut Importer,
     progress: &Progress,
     decode: fn(&[u8]) -> Result<Upload, ents_wire::WireError>,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     let mut input = std::io::BufReader::with_capacity(256 * 1024, file);
     let mut buf = Vec::new();
-    let mut frame: u64 = 0;
-    let mut offset: u64 = 0;
+    let start = cursor.start.unwrap_or_default();
+    let mut frame: u64 = start.line;
+    let mut offset: u64 = start.byte;
     loop {
+        let here = Position {
+            byte: offset,
+            line: frame,
+        };
+        cursor.check_stop(importer, here).await?;
         frame += 1;
         match next_frame(&mut input, &mut buf) {
             Ok(false) => break,
@@ -130,20 +248,12 @@ async fn uploads(
             }
         }
         importer.line_read();
-        offset += buf.len() as u64 + 1;
+        offset += (prost::length_delimiter_len(buf.len()) + buf.len()) as u64;
         match decode(&buf) {
-            Ok(upload) => {
-                for row in upload.stored_rows() {
-                    let row = LineRow {
-                        line: frame,
-                        row: row.into(),
-                        cell_name: None,
-                    };
-                    importer.add(row).await.map_err(explain)?;
-                }
-            }
+            Ok(upload) => add_upload(importer, frame, &upload).await?,
             Err(e) => importer.bad_line(frame, e.to_string()).map_err(explain)?,
         }
+        cursor.after_unit(importer, here)?;
         if frame.is_multiple_of(1024) {
             let s = importer.summary();
             progress.update(
@@ -155,29 +265,49 @@ async fn uploads(
     Ok(())
 }
 
+/// The rows of a decoded upload, mapped as a live upload's (`Upload::stored_rows`).
+pub(super) async fn add_upload(
+    importer: &mut Importer,
+    line: u64,
+    upload: &Upload,
+) -> anyhow::Result<()> {
+    for row in upload.stored_rows() {
+        let row = LineRow {
+            line,
+            row: row.into(),
+            cell_name: None,
+        };
+        importer.add(row).await.map_err(explain)?;
+    }
+    Ok(())
+}
+
 async fn export_csv(
-    command: &ImportCommand,
+    path: &Path,
     file: std::fs::File,
     size: u64,
     importer: &mut Importer,
     progress: &Progress,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(256 * 1024, file));
+    let mut reader = csv_reader(file);
     let header = reader.headers().context("reading the header line")?;
     if header.iter().ne(EXPORT_CSV_COLUMNS) {
         bail!(
             "{}: not an export CSV: the header must be {}",
-            command.input.display(),
+            path.display(),
             EXPORT_CSV_COLUMNS.join(",")
         );
     }
+    seek(&mut reader, cursor)?;
     let mut assembler = ExportCsvAssembler::new();
     let mut record = csv::StringRecord::new();
+    // Where the row being assembled started: its lines are not committed yet.
+    let mut pending: Option<Position> = None;
     loop {
-        let line = reader.position().line() + 1;
+        let here = position(&reader);
+        cursor.check_stop(importer, pending.unwrap_or(here)).await?;
+        let line = here.line + 1;
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
@@ -191,10 +321,16 @@ async fn export_csv(
         let line = record.position().map_or(line, |p| p.line());
         let fields: Vec<&str> = record.iter().collect();
         match assembler.push(line, &fields) {
-            Ok(Some(row)) => importer.add(row).await.map_err(explain)?,
-            Ok(None) => {}
+            Ok(Some(row)) => {
+                pending = Some(here);
+                importer.add(row).await.map_err(explain)?;
+            }
+            Ok(None) => {
+                pending.get_or_insert(here);
+            }
             Err(reason) => importer.bad_line(line, reason).map_err(explain)?,
         }
+        cursor.after_unit(importer, pending.unwrap_or(here))?;
         if line.is_multiple_of(4096) {
             let s = importer.summary();
             let done = reader.position().byte() as f32 / size as f32;
@@ -205,6 +341,106 @@ async fn export_csv(
         importer.add(row).await.map_err(explain)?;
     }
     Ok(())
+}
+
+/// The position of the next record: its first byte, and the lines before it.
+fn position<R: std::io::Read>(reader: &csv::Reader<R>) -> Position {
+    let p = reader.position();
+    Position {
+        byte: p.byte(),
+        line: p.line().saturating_sub(1),
+    }
+}
+
+/// Continues at the checkpoint (after the header was read and checked).
+fn seek(
+    reader: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+    cursor: &Cursor,
+) -> anyhow::Result<()> {
+    if let Some(start) = cursor.start {
+        let mut at = csv::Position::new();
+        at.set_byte(start.byte)
+            .set_line(start.line + 1)
+            .set_record(start.line);
+        reader.seek(at).context("seeking to the checkpoint")?;
+    }
+    Ok(())
+}
+
+/// The seed-era wide CSV: every line's rows into `--cell`.
+async fn seed_csv(
+    path: &Path,
+    file: std::fs::File,
+    size: u64,
+    importer: &mut Importer,
+    progress: &Progress,
+    cursor: &mut Cursor,
+) -> anyhow::Result<()> {
+    let mut reader = csv_reader(file);
+    let header = reader.headers().context("reading the header line")?;
+    if header.iter().ne(SEED_CSV_COLUMNS) {
+        bail!(
+            "{}: not a seed-era CSV: the header must be {}",
+            path.display(),
+            SEED_CSV_COLUMNS.join(",")
+        );
+    }
+    // Every row goes to --cell (the importer's target, checked by run_import): the id
+    // given here is only a placeholder.
+    seek(&mut reader, cursor)?;
+    let mut parser = SeedCsvParser::new(0);
+    let mut record = csv::StringRecord::new();
+    loop {
+        let here = position(&reader);
+        cursor.check_stop(importer, here).await?;
+        let line = here.line + 1;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                importer.line_read();
+                importer.bad_line(line, e.to_string()).map_err(explain)?;
+                continue;
+            }
+        }
+        importer.line_read();
+        let line = record.position().map_or(line, |p| p.line());
+        let fields: Vec<&str> = record.iter().collect();
+        match parser.push(line, &fields) {
+            Ok(rows) => {
+                for row in rows {
+                    importer.add(row).await.map_err(explain)?;
+                }
+            }
+            Err(reason) => importer.bad_line(line, reason).map_err(explain)?,
+        }
+        cursor.after_unit(importer, here)?;
+        if line.is_multiple_of(4096) {
+            let s = importer.summary();
+            let done = reader.position().byte() as f32 / size as f32;
+            progress.update(done, &format!("{} rows stored", s.stored));
+        }
+    }
+    Ok(())
+}
+
+fn csv_reader(file: std::fs::File) -> csv::Reader<std::io::BufReader<std::fs::File>> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(true)
+        .from_reader(std::io::BufReader::with_capacity(256 * 1024, file))
+}
+
+/// The summaries as the command prints them: one file's as it is, several each under its
+/// file's name.
+pub fn render_imports(files: &[FileImport]) -> String {
+    match files {
+        [one] => render_summary(&one.summary),
+        many => many
+            .iter()
+            .map(|f| format!("{}:\n{}", f.path.display(), render_summary(&f.summary)))
+            .collect(),
+    }
 }
 
 /// The summary as the command prints it.

@@ -2,12 +2,17 @@
 //! docs/import-export.md). The binary parses arguments; everything else is here, on the
 //! same domain code paths as the API's jobs.
 
+mod checkpoint;
 mod export;
 mod frames;
 mod import;
 mod output;
 mod progress;
+mod ttn;
 
+pub use ents_domain::exports::ExportFormat;
 pub use export::{ExportCommand, ExportOutcome, run_export};
-pub use import::{ImportCommand, ImportFormat, render_summary, run_import};
+pub use import::{
+    FileImport, ImportCommand, ImportFormat, render_imports, render_summary, run_import,
+};
 pub use progress::Progress;

@@ -5,4 +5,6 @@
 mod devices;
 mod export;
 mod import;
+mod resume;
+mod seed_csv;
 mod support;

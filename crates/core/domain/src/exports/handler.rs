@@ -4,8 +4,11 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 
 use super::csv::{CSV_HEADER, encode_row};
-use super::model::{EXPORT_KIND, ExportPayload, ExportRequest, ExportResult, ExportRow};
+use super::model::{
+    EXPORT_KIND, ExportFormat, ExportPayload, ExportRequest, ExportResult, ExportRow,
+};
 use super::ports::{ExportFileStore, ExportFileWriter, ExportRowSource, RowSink};
+use super::seed_sink::write_seed_csv;
 use crate::DomainError;
 use crate::jobs::{Job, JobFailure, JobHandler, ProgressSink};
 
@@ -65,7 +68,7 @@ impl ExportHandler {
             tracing::warn!(%error, "could not remove expired export files");
         }
         let mut writer = self.files.create(job.id, job.attempts).await?;
-        let rows = write_csv(
+        let rows = write_export(
             self.source.as_ref(),
             &request,
             self.settings.batch_rows,
@@ -118,7 +121,29 @@ fn failure(error: DomainError) -> JobFailure {
     }
 }
 
-/// Streams the CSV of `request` (header, then every row) into `writer`, reporting progress
+/// Streams the file of `request` in its format ([`write_csv`] or [`write_seed_csv`]): the
+/// one code path of the export job and `ents export`.
+///
+/// Errors: those of the source and of the writer.
+pub async fn write_export(
+    source: &dyn ExportRowSource,
+    request: &ExportRequest,
+    batch_rows: usize,
+    writer: &mut dyn ExportFileWriter,
+    progress: &dyn ProgressSink,
+    interval: Duration,
+) -> Result<u64, DomainError> {
+    match request.format {
+        ExportFormat::Csv => {
+            write_csv(source, request, batch_rows, writer, progress, interval).await
+        }
+        ExportFormat::SeedCsv => {
+            write_seed_csv(source, request, batch_rows, writer, progress, interval).await
+        }
+    }
+}
+
+/// Streams the long CSV of `request` (header, then every row) into `writer`, reporting progress
 /// at most once per `interval`; returns the data rows written. The one code path of the
 /// export job and `ents export`: the caller finishes (publishes) the writer.
 ///

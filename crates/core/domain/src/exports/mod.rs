@@ -7,6 +7,10 @@
 //!   an [`ExportRowSource`] (a server-side cursor, constant memory) into an
 //!   [`ExportFileStore`] writer (a temporary file published atomically).
 //!
+//! - Two layouts: the long CSV ([`write_csv`]) and the seed-era wide CSV of
+//!   `GET /api/cell/datas` ([`write_seed_csv`], one cell merged in memory at a time);
+//!   [`write_export`] picks by the request's format.
+//!
 //! The export *is* its job record: payload = the request and its creator, progress, result
 //! = `{file, rows, bytes}`. Column layout and visibility rules: `docs/exports.md`.
 
@@ -14,13 +18,15 @@ mod csv;
 mod handler;
 mod model;
 mod ports;
+mod seed_csv;
+mod seed_sink;
 mod service;
 
 #[cfg(test)]
 mod tests;
 
 pub use csv::{CSV_HEADER, encode_row, format_timestamp};
-pub use handler::{ExportHandler, ExportSettings, write_csv};
+pub use handler::{ExportHandler, ExportSettings, write_csv, write_export};
 pub use model::{
     EXPORT_KIND, Export, ExportFormat, ExportPayload, ExportRequest, ExportResult, ExportRow,
     ExportValue, MAX_EXPORT_CELLS, SeriesLabel,
@@ -28,4 +34,6 @@ pub use model::{
 pub use ports::{
     ExportFileStore, ExportFileWriter, ExportReader, ExportRowSource, FinishedFile, RowSink,
 };
+pub use seed_csv::{SEED_CSV_HEADER, SEED_MEASUREMENT, SEED_SENSOR, SeedBlock, VOID, python_float};
+pub use seed_sink::write_seed_csv;
 pub use service::ExportService;

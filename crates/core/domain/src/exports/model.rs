@@ -14,21 +14,32 @@ pub const EXPORT_KIND: &str = "export.csv";
 /// Most cells one export may list (a bound on the work one request can queue).
 pub const MAX_EXPORT_CELLS: usize = 100;
 
-/// The file format. Only CSV exists; the type keeps the request honest about it.
+/// The file layout (docs/exports.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// The long layout: one line per value of one series.
     Csv,
+    /// The seed-era wide layout of `GET /api/cell/datas`
+    /// (`timestamp,vwc,temp,ec,raw_vwc,v,i,p,data,measurement,unit,type`, `void` for gaps).
+    SeedCsv,
 }
 
 impl ExportFormat {
-    pub const ACCEPTED: &'static str = "csv";
+    pub const ACCEPTED: &'static str = "csv, seed-csv";
 
     pub fn parse(value: &str) -> Option<Self> {
-        (value == "csv").then_some(Self::Csv)
+        match value {
+            "csv" => Some(Self::Csv),
+            "seed-csv" => Some(Self::SeedCsv),
+            _ => None,
+        }
     }
 
     pub fn as_str(self) -> &'static str {
-        "csv"
+        match self {
+            Self::Csv => "csv",
+            Self::SeedCsv => "seed-csv",
+        }
     }
 }
 
@@ -155,6 +166,8 @@ pub struct SeriesLabel {
     pub measurement: String,
     /// Empty when the series has none.
     pub unit: String,
+    /// A generic sensor's `data_type` (`float`, `int`, `text`); empty for power and TEROS.
+    pub data_type: String,
 }
 
 /// A value of a long-format row.

@@ -33,6 +33,7 @@ fn label(name: &str) -> Arc<SeriesLabel> {
         sensor: "bme280".into(),
         measurement: "pressure".into(),
         unit: "kPa".into(),
+        data_type: "float".into(),
     })
 }
 
@@ -241,4 +242,111 @@ async fn a_bad_payload_fails_for_good() {
         .await
         .unwrap_err();
     assert!(matches!(failure, JobFailure::Permanent(_)), "{failure:?}");
+}
+
+fn legacy_label(source: &'static str, sensor: &str, measurement: &str) -> Arc<SeriesLabel> {
+    Arc::new(SeriesLabel {
+        cell_id: 1,
+        cell_name: "c1".into(),
+        source,
+        sensor: sensor.into(),
+        measurement: measurement.into(),
+        unit: String::new(),
+        data_type: String::new(),
+    })
+}
+
+fn value(label: &Arc<SeriesLabel>, ts: NaiveDateTime, v: f64) -> ExportRow {
+    ExportRow {
+        series: label.clone(),
+        ts,
+        value: ExportValue::Number(v),
+    }
+}
+
+#[test]
+fn python_floats_are_spelled_as_python_prints_them() {
+    let cases = [
+        (2000.0, "2000.0"),
+        (0.1, "0.1"),
+        (1e-5, "1e-05"),
+        (0.0001, "0.0001"),
+        (1.5e16, "1.5e+16"),
+        (1e15, "1000000000000000.0"),
+        (-0.0, "-0.0"),
+        (2000.0000000000002, "2000.0000000000002"),
+    ];
+    for (v, text) in cases {
+        assert_eq!(python_float(v), text, "{v}");
+    }
+}
+
+#[test]
+fn the_seed_layout_merges_series_on_time_with_void_gaps() {
+    let volt = legacy_label("power", "power", "voltage");
+    let amp = legacy_label("power", "power", "current");
+    let watt = legacy_label("power", "power", "power");
+    let vwc = legacy_label("teros", "teros12", "vwc");
+    let ec = legacy_label("teros", "teros12", "ec");
+    let phytos = Arc::new(SeriesLabel {
+        sensor: "phytos31".into(),
+        measurement: "voltage".into(),
+        unit: "V".into(),
+        data_type: "float".into(),
+        source: "sensor",
+        ..(*legacy_label("sensor", "", "")).clone()
+    });
+    let other = Arc::new(SeriesLabel {
+        sensor: "bme280".into(),
+        ..(*phytos).clone()
+    });
+    let mut block = SeedBlock::new();
+    for row in [
+        value(&volt, at(10, 0, 0), 2000.0),
+        // Two stored rows at 10:30 (two loggers).
+        value(&volt, at(10, 30, 0), 1000.0),
+        value(&amp, at(10, 30, 0), 2000.0),
+        value(&watt, at(10, 30, 0), 2000.0),
+        value(&volt, at(10, 30, 0), 1500.0),
+        value(&vwc, at(10, 30, 0), 25.0),
+        value(&ec, at(10, 30, 0), 120.0),
+        value(&vwc, at(11, 0, 0), 26.5),
+        value(&phytos, at(9, 0, 0), 0.5),
+        value(&other, at(9, 0, 0), 7.0),
+    ] {
+        block.push(&row);
+    }
+    let mut out = String::new();
+    assert_eq!(block.drain_into(&mut out), 5);
+    assert!(block.is_empty());
+    assert_eq!(
+        format!("{SEED_CSV_HEADER}{out}"),
+        "timestamp,vwc,temp,ec,raw_vwc,v,i,p,data,measurement,unit,type\n\
+         2024-01-13 09:00:00,void,void,void,void,void,void,void,0.5,voltage,V,float\n\
+         2024-01-13 10:00:00,void,void,void,void,2000.0,void,void,void,void,void,void\n\
+         2024-01-13 10:30:00,25.0,void,120.0,void,1000.0,2000.0,2000.0,void,void,void,void\n\
+         2024-01-13 10:30:00,25.0,void,120.0,void,1500.0,void,void,void,void,void,void\n\
+         2024-01-13 11:00:00,26.5,void,void,void,void,void,void,void,void,void,void\n"
+    );
+}
+
+#[test]
+fn an_integer_column_without_gaps_stays_integer_as_in_pandas() {
+    let ec = legacy_label("teros", "teros12", "ec");
+    let mut block = SeedBlock::new();
+    block.push(&value(&ec, at(1, 0, 0), 120.0));
+    let mut out = String::new();
+    block.drain_into(&mut out);
+    assert_eq!(
+        out,
+        "2024-01-13 01:00:00,void,void,120,void,void,void,void,void,void,void,void\n"
+    );
+}
+
+#[test]
+fn export_formats_parse_and_print() {
+    for format in [ExportFormat::Csv, ExportFormat::SeedCsv] {
+        assert_eq!(ExportFormat::parse(format.as_str()), Some(format));
+    }
+    assert_eq!(ExportFormat::parse("xlsx"), None);
 }

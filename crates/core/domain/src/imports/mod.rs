@@ -3,6 +3,8 @@
 //! - [`ExportCsvAssembler`]: the lines of the project's own export CSV (`docs/exports.md`)
 //!   back into stored rows (the values of one stored power or TEROS row are consecutive
 //!   lines of the export; they are put back together).
+//! - [`SeedCsvParser`]: the seed-era wide CSV of `GET /api/cell/datas` (one cell, `void`
+//!   for gaps) back into rows.
 //! - [`Importer`]: the use case: rows in batches, each written in one transaction through
 //!   the [`ImportStore`] port with `ON CONFLICT DO NOTHING` (the ingest idempotency keys of
 //!   `crate::ingest`), so a re-import, or a device's late live upload of an imported
@@ -13,6 +15,7 @@ mod export_csv;
 mod importer;
 mod model;
 mod ports;
+mod seed_csv;
 
 #[cfg(test)]
 mod tests;
@@ -21,3 +24,4 @@ pub use export_csv::{EXPORT_CSV_COLUMNS, ExportCsvAssembler};
 pub use importer::{ImportOptions, Importer};
 pub use model::{BadLine, ImportRow, ImportSummary, ImportValue, LineRow};
 pub use ports::{BatchCounts, ImportStore};
+pub use seed_csv::{SEED_CSV_COLUMNS, SeedCsvParser};

@@ -117,3 +117,96 @@ fn bad_lines_say_why_and_do_not_disturb_the_row_being_assembled() {
         }
     ));
 }
+
+#[test]
+fn a_seed_csv_line_gives_its_teros_power_and_sensor_rows_once() {
+    let mut parser = SeedCsvParser::new(5);
+    let line = |parser: &mut SeedCsvParser, n: u64, text: &str| {
+        let fields: Vec<&str> = text.split(',').collect();
+        parser
+            .push(n, &fields)
+            .map(|rows| rows.into_iter().map(|r| r.row).collect::<Vec<_>>())
+    };
+    let rows = line(
+        &mut parser,
+        2,
+        "2024-01-13 10:30:00,25.0,void,120.0,void,1000.0,2000.0,2000.0,0.5,voltage,V,float",
+    )
+    .unwrap();
+    assert_eq!(
+        rows,
+        vec![
+            ImportRow::Teros {
+                cell_id: 5,
+                ts: ts("2024-01-13 10:30:00"),
+                vwc: Some(25.0),
+                raw_vwc: None,
+                temp: None,
+                ec: Some(120)
+            },
+            ImportRow::Power {
+                cell_id: 5,
+                logger_id: None,
+                ts: ts("2024-01-13 10:30:00"),
+                voltage: Some(1.0),
+                current: Some(0.002)
+            },
+            ImportRow::Sensor {
+                cell_id: 5,
+                name: "phytos31".into(),
+                measurement: "voltage".into(),
+                unit: "V".into(),
+                ts: ts("2024-01-13 10:30:00"),
+                value: ImportValue::Number(0.5)
+            },
+        ]
+    );
+    // The merge's repetition of the same TEROS and sensor rows beside another power row.
+    let rows = line(
+        &mut parser,
+        3,
+        "2024-01-13 10:30:00,25.0,void,120.0,void,1500.0,void,void,0.5,voltage,V,float",
+    )
+    .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(
+        matches!(rows[0], ImportRow::Power { voltage: Some(v), current: None, .. } if v == 1.5)
+    );
+    let gaps = "2024-01-13 11:00:00,void,void,void,void,void,void,void,void,void,void,void";
+    assert_eq!(line(&mut parser, 4, gaps).unwrap(), vec![]);
+}
+
+#[test]
+fn a_bad_seed_csv_line_names_its_column() {
+    let mut parser = SeedCsvParser::new(1);
+    for (text, column) in [
+        (
+            "yesterday,1,void,void,void,void,void,void,void,void,void,void",
+            "timestamp",
+        ),
+        (
+            "2024-01-13 10:00:00,x,void,void,void,void,void,void,void,void,void,void",
+            "vwc",
+        ),
+        (
+            "2024-01-13 10:00:00,void,void,1.5,void,void,void,void,void,void,void,void",
+            "ec",
+        ),
+        (
+            "2024-01-13 10:00:00,void,void,void,void,nan,void,void,void,void,void,void",
+            "v",
+        ),
+        (
+            "2024-01-13 10:00:00,void,void,void,void,void,void,void,1,void,void,void",
+            "measurement",
+        ),
+        ("2024-01-13 10:00:00,void", "fields"),
+    ] {
+        let fields: Vec<&str> = text.split(',').collect();
+        let reason = parser.push(2, &fields).unwrap_err();
+        assert!(
+            reason.starts_with(column) || reason.contains(column),
+            "{text}: {reason}"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! `ents import` stopped by Ctrl-C (SIGINT to the binary) after a committed batch, then
+//! `--resume`d from its checkpoint; a file changed since refuses to resume.
+
+use std::io::Write as _;
+use std::process::Stdio;
+
+use ents_persistence::testing::TestDb;
+
+use super::support::{assert_ok, client, ents, run, sql, stderr, stdout};
+
+const ROWS: u32 = 40_000;
+
+async fn stored(db: &TestDb) -> i64 {
+    client(db)
+        .await
+        .query_one("SELECT count(*) FROM data", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+#[tokio::test]
+async fn ctrl_c_stops_after_a_batch_and_resume_continues_after_it() {
+    let db = TestDb::new().await;
+    sql(&db, "INSERT INTO cell (id, name) VALUES (1, 'c1')").await;
+    let mut text =
+        String::from("cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n");
+    let start = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    for k in 0..ROWS {
+        let ts = (start + chrono::TimeDelta::seconds(i64::from(k))).format("%Y-%m-%dT%H:%M:%SZ");
+        text.push_str(&format!("1,c1,sensor,probe,level,m,{ts},{k}\n"));
+    }
+    let dir = std::env::temp_dir().join(ents_test_support::unique_name("ents-resume"));
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("levels.csv");
+    std::fs::write(&file, &text).unwrap();
+    let checkpoint = dir.join("levels.csv.ents-checkpoint");
+
+    // Small batches: many transactions, so the signal lands in the middle.
+    let mut command = ents(&db);
+    command
+        .arg("import")
+        .arg(&file)
+        .args(["--quiet", "--batch-rows", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    ents_test_support::wait_until("a first checkpoint", || {
+        let exists = checkpoint.exists();
+        async move { exists }
+    })
+    .await;
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(stderr(&output).contains("--resume"), "{}", stderr(&output));
+    let first = stored(&db).await;
+    assert!(first > 0 && first < i64::from(ROWS), "{first}");
+    assert!(checkpoint.exists());
+
+    // A changed file is not resumed.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&file)
+        .unwrap()
+        .write_all(b"1,c1,sensor,probe,level,m,2030-01-01T00:00:00Z,1\n")
+        .unwrap();
+    let mut command = ents(&db);
+    command
+        .arg("import")
+        .arg(&file)
+        .args(["--quiet", "--resume"]);
+    let output = run(command).await;
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("changed since its checkpoint"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(stored(&db).await, first);
+
+    // The same file again: continues after the checkpoint, to the end.
+    std::fs::write(&file, &text).unwrap();
+    let mut command = ents(&db);
+    command
+        .arg("import")
+        .arg(&file)
+        .args(["--quiet", "--resume"]);
+    let output = run(command).await;
+    assert_ok(&output);
+    let report = stdout(&output);
+    assert_eq!(stored(&db).await, i64::from(ROWS));
+    // Only the rest was read: far fewer lines than the file holds.
+    let read: u64 = report
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(read < u64::from(ROWS), "{report}");
+    assert!(
+        !checkpoint.exists(),
+        "a completed import removes its checkpoint"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
