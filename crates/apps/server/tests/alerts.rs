@@ -240,3 +240,103 @@ async fn a_low_battery_rule_fires_and_resolves_on_real_uploads() {
     assert_eq!(events[0]["resolved_value"], 3800.0);
     assert!(events[0]["resolved_at"].is_string());
 }
+
+/// The whole path with real peers: `ents serve` evaluates the rule on its own schedule, the
+/// `alert.email` job reaches a real SMTP server (aiosmtpd) and the `alert.webhook` job a
+/// local HTTP receiver, whose signature is checked here independently of the sender.
+#[tokio::test]
+async fn a_firing_rule_reaches_the_mail_server_and_the_signed_webhook() {
+    use ents_config::SmtpTls;
+    use ents_test_support::{SmtpSink, wait_until};
+    use hmac::{Hmac, KeyInit, Mac};
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    let sink = SmtpSink::start().await;
+    let receiver = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/hook"))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&receiver)
+        .await;
+    let smtp_port = sink.port();
+    let app = TestApp::spawn_with(move |s| {
+        s.alerts.enabled = true;
+        s.alerts.tick_secs = 1;
+        s.smtp.host = Some("127.0.0.1".to_owned());
+        s.smtp.port = Some(smtp_port);
+        s.smtp.tls = SmtpTls::None;
+        s.smtp.from = Some("alerts@ents.example".to_owned());
+    })
+    .await;
+    let owner = register(&app).await;
+    let auth = Auth::Bearer(owner.id);
+    let cell = create_cell(&app, &auth, "alerts-delivery").await;
+    let (status, logger) = call(
+        &app,
+        &auth,
+        Method::POST,
+        "/api/logger/",
+        Some(json!({"name": "alerts-delivery-node", "type": "other"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{logger}");
+    let logger = u32::try_from(logger["logger_id"].as_i64().unwrap()).unwrap();
+    let (status, created) = call(
+        &app,
+        &auth,
+        Method::POST,
+        "/api/alerts/rules",
+        Some(
+            json!({"cell_id": cell, "name": "low battery", "kind": "threshold",
+                    "series": "power.voltage", "direction": "below", "threshold": 3300,
+                    "for_minutes": 5, "emails": [owner.email],
+                    "webhook_url": format!("{}/hook", receiver.uri())}),
+        ),
+    )
+    .await;
+    assert_eq!(status, 201, "{created}");
+    let secret = created["webhook_secret"].as_str().unwrap().to_owned();
+
+    // Low for the last ten minutes, one reading a minute, through the device route.
+    let now = Utc::now().timestamp();
+    for minutes_ago in (0..=10).rev() {
+        let at = u32::try_from(now - minutes_ago * 60).unwrap();
+        let body = power_bytes(u32::try_from(cell).unwrap(), logger, at, 3.1, 0.001);
+        assert_eq!(legacy(&app, body).await.status(), 200);
+    }
+
+    let mails = sink.wait_for(1).await;
+    let mail = &mails[0];
+    assert_eq!(mail.rcpt_tos, vec![owner.email.clone()]);
+    assert!(mail.subject.contains("FIRING"), "{}", mail.subject);
+    assert!(mail.subject.contains("low battery"), "{}", mail.subject);
+    let text = mail.text.as_deref().unwrap();
+    assert!(
+        text.contains(&format!("/dashboard?cell_id={cell}")),
+        "{text}"
+    );
+    assert!(mail.html.as_deref().unwrap().contains("low battery"));
+
+    wait_until("the webhook delivery", || async {
+        !receiver.received_requests().await.unwrap().is_empty()
+    })
+    .await;
+    let requests = receiver.received_requests().await.unwrap();
+    let hook = &requests[0];
+    let header = |name: &str| hook.headers[name].to_str().unwrap().to_owned();
+    let signed = format!(
+        "{}.{}",
+        header("x-ents-timestamp"),
+        String::from_utf8_lossy(&hook.body)
+    );
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(signed.as_bytes());
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    assert_eq!(header("x-ents-signature"), expected);
+    let body: serde_json::Value = serde_json::from_slice(&hook.body).unwrap();
+    assert_eq!(body["type"], "alert.fired");
+    assert_eq!(body["rule"]["name"], "low battery");
+    assert_eq!(body["cell"]["id"], cell);
+    assert_eq!(body["value"], 3100.0);
+}
