@@ -46,7 +46,17 @@ async fn contents(conn: &mut AsyncPgConnection) -> Vec<(String, Vec<String>)> {
         };
         all.push((table.to_owned(), rows));
     }
-    all.push(("sequences".to_owned(), common::sequence_states(conn).await));
+    // The upstream tables' sequences: our own tables (alerts, jobs…) bring sequences of their own.
+    let sequences = common::sequence_states(conn)
+        .await
+        .into_iter()
+        .filter(|state| {
+            UPSTREAM_TABLES
+                .iter()
+                .any(|table| state.starts_with(&format!("{table}_")))
+        })
+        .collect();
+    all.push(("sequences".to_owned(), sequences));
     all
 }
 
