@@ -183,6 +183,26 @@ async fn a_threshold_fires_once_and_resolves_once_despite_noise() {
     assert!(events[0].resolved_at.is_some());
 }
 
+/// A rule whose stored spec no longer reads (a hand edit, a downgrade) is skipped and
+/// reported; the other rules of the tick are still evaluated.
+#[tokio::test]
+async fn an_unreadable_rule_does_not_silence_the_others() {
+    let w = World::new().await;
+    let broken = w.rule(low_battery()).await;
+    w.rule(low_battery()).await;
+    let mut conn = connect(w.db.url()).await;
+    exec(
+        &mut conn,
+        &format!("UPDATE alert_rule SET spec = '{{\"nonsense\": true}}' WHERE id = {broken}"),
+    )
+    .await;
+    for m in (1..=15).rev() {
+        w.power(m, 3.2).await;
+    }
+    let report = w.evaluator(w.repo.clone()).tick().await.unwrap();
+    assert_eq!((report.evaluated, report.fired), (1, 1), "{report:?}");
+}
+
 #[tokio::test]
 async fn a_silent_logger_fires_and_an_upload_resolves_it() {
     let w = World::new().await;

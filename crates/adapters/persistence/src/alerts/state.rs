@@ -56,12 +56,21 @@ impl AlertStateStore for PgAlertRepository {
             .await?;
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
-            claimed.push(ClaimedRule {
-                state: state_from(row.state)?,
-                cell_name: row.cell_name,
-                claim: row.claim,
-                rule: row.rule.try_into()?,
+            let rule_id = row.rule.id;
+            let decoded = state_from(row.state).and_then(|state| {
+                Ok(ClaimedRule {
+                    state,
+                    cell_name: row.cell_name,
+                    claim: row.claim,
+                    rule: row.rule.try_into()?,
+                })
             });
+            match decoded {
+                Ok(rule) => claimed.push(rule),
+                // One unreadable row must not silence every other rule of the tick: it is
+                // skipped (and reported at every tick) until it is repaired or deleted.
+                Err(error) => tracing::error!(rule_id, %error, "alert rule skipped"),
+            }
         }
         claimed.sort_by_key(|c| c.rule.id);
         Ok(claimed)
