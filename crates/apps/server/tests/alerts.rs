@@ -128,6 +128,20 @@ async fn the_rules_api_validates_every_field_and_shows_the_secret_once() {
     assert_eq!(call(&app, &auth, Method::GET, &path, None).await.0, 404);
 }
 
+/// A logger of the caller's, by the registry route; its id.
+async fn create_logger(app: &TestApp, auth: &Auth, name: &str) -> u32 {
+    let (status, logger) = call(
+        app,
+        auth,
+        Method::POST,
+        "/api/logger/",
+        Some(json!({"name": name, "type": "other"})),
+    )
+    .await;
+    assert_eq!(status, 201, "{logger}");
+    u32::try_from(logger["logger_id"].as_i64().unwrap()).unwrap()
+}
+
 #[derive(Default)]
 struct Recorder(Mutex<Vec<Notification>>);
 
@@ -151,16 +165,7 @@ async fn a_low_battery_rule_fires_and_resolves_on_real_uploads() {
     let owner = register(&app).await;
     let auth = Auth::Bearer(owner.id);
     let cell = create_cell(&app, &auth, "alerts-ingest").await;
-    let (status, logger) = call(
-        &app,
-        &auth,
-        Method::POST,
-        "/api/logger/",
-        Some(json!({"name": "alerts-node", "type": "other"})),
-    )
-    .await;
-    assert_eq!(status, 201, "{logger}");
-    let logger = u32::try_from(logger["logger_id"].as_i64().unwrap()).unwrap();
+    let logger = create_logger(&app, &auth, "alerts-node").await;
     let (status, body) = call(
         &app,
         &auth,
@@ -272,16 +277,7 @@ async fn a_firing_rule_reaches_the_mail_server_and_the_signed_webhook() {
     let owner = register(&app).await;
     let auth = Auth::Bearer(owner.id);
     let cell = create_cell(&app, &auth, "alerts-delivery").await;
-    let (status, logger) = call(
-        &app,
-        &auth,
-        Method::POST,
-        "/api/logger/",
-        Some(json!({"name": "alerts-delivery-node", "type": "other"})),
-    )
-    .await;
-    assert_eq!(status, 201, "{logger}");
-    let logger = u32::try_from(logger["logger_id"].as_i64().unwrap()).unwrap();
+    let logger = create_logger(&app, &auth, "alerts-delivery-node").await;
     let (status, created) = call(
         &app,
         &auth,

@@ -291,14 +291,7 @@ async fn export_csv(
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     let mut reader = csv_reader(file);
-    let header = reader.headers().context("reading the header line")?;
-    if header.iter().ne(EXPORT_CSV_COLUMNS) {
-        bail!(
-            "{}: not an export CSV: the header must be {}",
-            path.display(),
-            EXPORT_CSV_COLUMNS.join(",")
-        );
-    }
+    expect_header(&mut reader, path, &EXPORT_CSV_COLUMNS, "an export CSV")?;
     seek(&mut reader, cursor)?;
     let mut assembler = ExportCsvAssembler::new();
     let mut record = csv::StringRecord::new();
@@ -377,14 +370,7 @@ async fn seed_csv(
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     let mut reader = csv_reader(file);
-    let header = reader.headers().context("reading the header line")?;
-    if header.iter().ne(SEED_CSV_COLUMNS) {
-        bail!(
-            "{}: not a seed-era CSV: the header must be {}",
-            path.display(),
-            SEED_CSV_COLUMNS.join(",")
-        );
-    }
+    expect_header(&mut reader, path, &SEED_CSV_COLUMNS, "a seed-era CSV")?;
     // Every row goes to --cell (the importer's target, checked by run_import): the id
     // given here is only a placeholder.
     seek(&mut reader, cursor)?;
@@ -420,6 +406,24 @@ async fn seed_csv(
             let done = reader.position().byte() as f32 / size as f32;
             progress.update(done, &format!("{} rows stored", s.stored));
         }
+    }
+    Ok(())
+}
+
+/// Refuses a file whose header line is not exactly `columns` (the layout `what` names).
+fn expect_header(
+    reader: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+    path: &Path,
+    columns: &[&str],
+    what: &str,
+) -> anyhow::Result<()> {
+    let header = reader.headers().context("reading the header line")?;
+    if header.iter().ne(columns.iter().copied()) {
+        bail!(
+            "{}: not {what}: the header must be {}",
+            path.display(),
+            columns.join(",")
+        );
     }
     Ok(())
 }
