@@ -1,10 +1,13 @@
 //! The live push end to end (docs/live-push.md), with the real clients: npm `socket.io-client` (the
 //! dashboard's) and `python-socketio`, on every transport, through the API's own port; and across
-//! two API instances on one database.
+//! two API instances on one database; and our `alert` event (`live_push/alerts.rs`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 #[path = "live_push/clients.rs"]
 mod clients;
+
+#[path = "live_push/alerts.rs"]
+mod alerts;
 
 use clients::{Client, Kind, Mode};
 use ents_domain::measurements::{

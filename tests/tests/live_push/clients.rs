@@ -223,6 +223,12 @@ impl Client {
         event["json"].as_str().expect("json text").to_owned()
     }
 
+    /// The JSON text of the next `alert` event, as the client received it.
+    pub async fn next_alert(&mut self) -> String {
+        let event = self.expect("alert", |v| v["event"] == "alert").await;
+        event["json"].as_str().expect("json text").to_owned()
+    }
+
     /// Waits until the client runs on WebSocket (after the polling → WebSocket upgrade).
     pub async fn wait_for_websocket(&mut self) {
         let deadline = tokio::time::Instant::now() + PATIENCE;

@@ -8,7 +8,7 @@
 //!
 //! What it serves: Socket.IO v5 / Engine.IO v4, websocket and polling, the default namespace
 //! only, `subscribe_cells` / `unsubscribe_cells` (rooms `cell_<id>`) and, through
-//! [`SocketIoSubscribers`], `measurement_received`.
+//! [`SocketIoSubscribers`], `measurement_received` (upstream's) and `alert` (ours).
 
 mod error;
 pub mod metrics;

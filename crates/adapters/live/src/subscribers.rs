@@ -2,12 +2,11 @@
 
 use async_trait::async_trait;
 use ents_domain::live::{LiveSubscribers, RelayedEvent};
-use ents_domain::measurements::MEASUREMENT_RECEIVED;
 use serde_json::value::RawValue;
 use socketioxide::SocketIo;
 
-/// [`LiveSubscribers`] as `measurement_received` emits to room `cell_<cellId>` of the
-/// default namespace.
+/// [`LiveSubscribers`] as emits to room `cell_<cell id>` of the default namespace, each as
+/// its event name (`measurement_received`, `alert`).
 #[derive(Clone)]
 pub struct SocketIoSubscribers {
     io: SocketIo,
@@ -27,7 +26,8 @@ impl LiveSubscribers for SocketIoSubscribers {
             return;
         };
         for event in events {
-            // Sent as the bytes the storing instance encoded: keys stay in upstream's order.
+            // Sent as the bytes the producing instance encoded: keys stay in the order encoded
+            // (upstream's, for `measurement_received`).
             let payload = match RawValue::from_string(event.json.clone()) {
                 Ok(payload) => payload,
                 Err(error) => {
@@ -38,10 +38,13 @@ impl LiveSubscribers for SocketIoSubscribers {
             let sent = default_ns
                 .clone()
                 .to(event.room())
-                .emit(MEASUREMENT_RECEIVED, &*payload)
+                .emit(event.event.as_str(), &*payload)
                 .await;
             if let Err(error) = sent {
-                tracing::debug!(%error, room = %event.room(), "measurement_received not sent to every subscriber");
+                tracing::debug!(
+                    %error, room = %event.room(), event = event.event.as_str(),
+                    "live event not sent to every subscriber"
+                );
             }
         }
     }

@@ -8,9 +8,9 @@ use async_trait::async_trait;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
 use ents_domain::DomainError;
 use ents_domain::alerts::{
-    AlertEvaluator, AlertEventRepository, AlertNotifier, AlertRuleRepository, Condition, Direction,
-    EvaluatorSettings, EventFilter, Notification, NotificationKind, PowerField, Recipients,
-    RuleSpec, SeriesRef, Severity,
+    AlertEvaluator, AlertEventRepository, AlertLiveEvent, AlertLiveFeed, AlertNotifier,
+    AlertRuleRepository, Condition, Direction, EvaluatorSettings, EventFilter, Notification,
+    NotificationKind, PowerField, QuietHours, Recipients, RuleSpec, SeriesRef, Severity, Status,
 };
 use ents_domain::auth::ManualClock;
 use ents_domain::users::UserId;
@@ -104,13 +104,17 @@ impl World {
     }
 
     async fn rule(&self, condition: Condition) -> i64 {
+        self.rule_quiet(condition, None).await
+    }
+
+    async fn rule_quiet(&self, condition: Condition, quiet_hours: Option<QuietHours>) -> i64 {
         let spec = RuleSpec {
             cell_id: 1,
             logger_id: None,
             name: "low battery".to_owned(),
             condition,
             severity: Severity::Critical,
-            quiet_hours: None,
+            quiet_hours,
             recipients: Recipients {
                 emails: vec!["r@example.org".to_owned()],
                 webhook_url: None,
@@ -181,6 +185,61 @@ async fn a_threshold_fires_once_and_resolves_once_despite_noise() {
     assert_eq!(events[0].fired_value, Some(3200.0));
     assert_eq!(events[0].resolved_value, Some(3700.0));
     assert!(events[0].resolved_at.is_some());
+}
+
+/// The dashboard's side of the live push, as the evaluator hands it over.
+#[derive(Default)]
+struct Dashboard(Mutex<Vec<AlertLiveEvent>>);
+
+#[async_trait]
+impl AlertLiveFeed for Dashboard {
+    async fn publish_alert(&self, event: &AlertLiveEvent) -> Result<(), DomainError> {
+        self.0.lock().unwrap().push(event.clone());
+        Ok(())
+    }
+}
+
+/// Quiet hours hold back the notification, not the dashboard: the live `alert` event goes
+/// out when the rule fires inside them, the "fired" notification once they are over.
+#[tokio::test]
+async fn quiet_hours_hold_back_the_notification_not_the_live_event() {
+    let w = World::new().await;
+    let now = w.now();
+    let quiet = QuietHours {
+        start: (now - TimeDelta::hours(1)).time(),
+        end: (now + TimeDelta::minutes(30)).time(),
+        utc_offset_minutes: 0,
+    };
+    let rule = w.rule_quiet(low_battery(), Some(quiet)).await;
+    let dashboard = Arc::new(Dashboard::default());
+    let evaluator = w
+        .evaluator(w.repo.clone())
+        .with_live_feed(dashboard.clone());
+    for m in (1..=15).rev() {
+        w.power(m, 3.2).await;
+    }
+
+    let report = evaluator.tick().await.unwrap();
+    assert_eq!(report.fired, 1, "{report:?}");
+    assert!(w.recorder.kinds().is_empty());
+    let pushed = dashboard.0.lock().unwrap().clone();
+    assert_eq!(pushed.len(), 1);
+    assert_eq!(pushed[0].rule_id.0, rule);
+    assert_eq!(
+        (pushed[0].state, pushed[0].value, pushed[0].at),
+        (Status::Firing, Some(3200.0), now)
+    );
+    assert_eq!((pushed[0].kind, pushed[0].cell_id), ("threshold", 1));
+
+    // Still quiet: nothing. Quiet hours over, still firing: the postponed announcement,
+    // and no second live event (the alert did not change).
+    w.clock.advance(TimeDelta::minutes(10));
+    evaluator.tick().await.unwrap();
+    assert!(w.recorder.kinds().is_empty());
+    w.clock.advance(TimeDelta::minutes(21));
+    evaluator.tick().await.unwrap();
+    assert_eq!(w.recorder.kinds(), vec![NotificationKind::Fired]);
+    assert_eq!(dashboard.0.lock().unwrap().len(), 1);
 }
 
 /// A rule whose stored spec no longer reads (a hand edit, a downgrade) is skipped and

@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use ents_domain::live::{LiveFeed, LiveSubscribers, RelayedEvent};
+use ents_domain::alerts::{AlertLiveEvent, AlertLiveFeed, EventId, RuleId, Severity, Status};
+use ents_domain::live::{LiveEventName, LiveFeed, LiveSubscribers, RelayedEvent};
 use ents_domain::measurements::{
     LegacyKind, LegacyMeasurement, MeasurementReceived, Meta, Power, RawMeta,
 };
@@ -90,12 +91,54 @@ async fn every_listener_receives_each_event_byte_for_byte_in_order() {
     let expected = vec![
         RelayedEvent {
             cell_id: 7,
+            event: LiveEventName::MeasurementReceived,
             json: r#"{"type":"power","cellId":7,"loggerId":3,"timestamp":1705176162,"data":{"voltage":3.3,"current":0.5},"obj_count":1}"#.to_owned(),
         },
         RelayedEvent::encode(&events[1]).unwrap(),
     ];
     assert_eq!(first.wait_for(2).await, expected);
     assert_eq!(second.wait_for(2).await, expected);
+}
+
+#[tokio::test]
+async fn an_alert_is_relayed_as_an_alert_between_measurements() {
+    let db = TestDb::new().await;
+    let (sink, _listener) = listen(&db).await;
+    let feed = PgLiveFeed::new(db.db());
+    let alert = AlertLiveEvent {
+        rule_id: RuleId(3),
+        rule_name: "low battery".to_owned(),
+        cell_id: 7,
+        logger_id: None,
+        kind: "threshold",
+        severity: Severity::Critical,
+        state: Status::Firing,
+        value: Some(3100.0),
+        at: chrono::DateTime::from_timestamp(1_765_000_000, 0).unwrap(),
+        event_id: EventId(12),
+    };
+
+    feed.publish(&[power(7, 1, 3.1)]).await.unwrap();
+    feed.publish_alert(&alert).await.unwrap();
+    feed.publish(&[power(7, 2, 3.8)]).await.unwrap();
+
+    let got = sink.wait_for(3).await;
+    assert_eq!(
+        got.iter().map(|e| e.event).collect::<Vec<_>>(),
+        [
+            LiveEventName::MeasurementReceived,
+            LiveEventName::Alert,
+            LiveEventName::MeasurementReceived
+        ]
+    );
+    assert_eq!(
+        got[1],
+        RelayedEvent {
+            cell_id: 7,
+            event: LiveEventName::Alert,
+            json: r#"{"rule_id":3,"rule_name":"low battery","cell_id":7,"logger_id":null,"kind":"threshold","severity":"critical","state":"firing","value":3100.0,"at":"2025-12-06T05:46:40Z","event_id":12}"#.to_owned(),
+        }
+    );
 }
 
 #[tokio::test]

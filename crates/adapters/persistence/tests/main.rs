@@ -2,6 +2,7 @@
 //! module per area.
 
 mod adopt_upstream;
+mod alert_delivery;
 mod alerts;
 mod auth_failures;
 mod common;

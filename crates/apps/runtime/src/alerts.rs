@@ -12,7 +12,7 @@ use ents_domain::alerts::{
 };
 use ents_domain::auth::SystemClock;
 use ents_domain::jobs::{HandlerRegistry, JobService};
-use ents_persistence::{Db, PgAlertRepository, PgAlertSignals, PgCellRepository};
+use ents_persistence::{Db, PgAlertRepository, PgAlertSignals, PgCellRepository, PgLiveFeed};
 
 use crate::periodic::every;
 
@@ -42,6 +42,7 @@ pub fn with_alert_handlers(
     Ok(handlers
         .with(Arc::new(EmailHandler::new(
             crate::notify::mail_sender(settings)?,
+            alerts.clone(),
             Arc::new(PgCellRepository::new(db.clone())),
             public_url(settings),
         )))
@@ -53,7 +54,9 @@ pub fn with_alert_handlers(
         ))))
 }
 
-/// The evaluator of a deployment: rules and signals in `db`, notifications as jobs of `jobs`.
+/// The evaluator of a deployment: rules and signals in `db`, notifications as jobs of `jobs`,
+/// and the live push's `alert` events through `db`'s `NOTIFY` (every API instance's
+/// listener relays them to its Socket.IO rooms, whichever process evaluates).
 pub fn evaluator(settings: &Settings, db: &Db, jobs: JobService) -> AlertEvaluator {
     AlertEvaluator::new(
         Arc::new(PgAlertRepository::new(db.clone())),
@@ -67,6 +70,7 @@ pub fn evaluator(settings: &Settings, db: &Db, jobs: JobService) -> AlertEvaluat
             batch: i64::from(settings.alerts.batch),
         },
     )
+    .with_live_feed(Arc::new(PgLiveFeed::new(db.clone())))
 }
 
 /// Ticks `evaluator` every `alerts.tick_secs` until `shutdown` (nothing when alerts are

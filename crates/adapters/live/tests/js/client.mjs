@@ -31,6 +31,7 @@ socket.on("connect_error", (e) => say("connect_error", { message: String(e?.mess
 socket.on("disconnect", (reason) => say("disconnected", { reason }));
 // JSON.stringify keeps the keys in the order they arrived: the test compares bytes.
 socket.on("measurement_received", (data) => say("measurement_received", { json: JSON.stringify(data) }));
+socket.on("alert", (data) => say("alert", { json: JSON.stringify(data) }));
 
 const lines = createInterface({ input: process.stdin });
 lines.on("line", async (line) => {

@@ -31,6 +31,11 @@ def on_measurement(data):
     say("measurement_received", json=json.dumps(data, separators=(",", ":")))
 
 
+@client.on("alert")
+def on_alert(data):
+    say("alert", json=json.dumps(data, separators=(",", ":")))
+
+
 @client.on("disconnect")
 def on_disconnect(*_):
     say("disconnected", reason="")

@@ -1,18 +1,19 @@
-//! Publishing: the [`LiveFeed`] port as `pg_notify`.
+//! Publishing: the [`LiveFeed`] and [`AlertLiveFeed`] ports as `pg_notify`.
 
 use async_trait::async_trait;
 use diesel::sql_types::{Array, Text};
 use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
+use ents_domain::alerts::{AlertLiveEvent, AlertLiveFeed};
 use ents_domain::live::{LiveFeed, RelayedEvent};
 use ents_domain::measurements::MeasurementReceived;
 
 use super::CHANNEL;
-use super::envelope::pack;
+use super::envelope::{Section, pack};
 use crate::pool::Db;
 
-/// [`LiveFeed`] through PostgreSQL: every instance's [`super::PgLiveListener`] receives what
-/// this sends, once committed.
+/// [`LiveFeed`] and [`AlertLiveFeed`] through PostgreSQL: every instance's
+/// [`super::PgLiveListener`] receives what this sends, once committed.
 #[derive(Debug, Clone)]
 pub struct PgLiveFeed {
     db: Db,
@@ -22,17 +23,11 @@ impl PgLiveFeed {
     pub fn new(db: Db) -> Self {
         Self { db }
     }
-}
 
-#[async_trait]
-impl LiveFeed for PgLiveFeed {
-    /// Errors: `Unavailable` when the database cannot be reached; nothing is sent then.
-    async fn publish(&self, events: &[MeasurementReceived]) -> Result<(), DomainError> {
-        let encoded = events
-            .iter()
-            .map(|e| RelayedEvent::encode(e).map(|r| r.json))
-            .collect::<Result<Vec<_>, _>>()?;
-        let (payloads, skipped) = pack(&encoded);
+    /// Sends `events` (JSON objects of one kind). Errors: `Unavailable` when the database
+    /// cannot be reached; nothing is sent then.
+    async fn notify(&self, section: Section, events: &[String]) -> Result<(), DomainError> {
+        let (payloads, skipped) = pack(section, events);
         if skipped > 0 {
             tracing::warn!(
                 skipped,
@@ -54,5 +49,26 @@ impl LiveFeed for PgLiveFeed {
                 Ok(())
             })
             .await
+    }
+}
+
+#[async_trait]
+impl LiveFeed for PgLiveFeed {
+    /// Errors: `Unavailable` when the database cannot be reached; nothing is sent then.
+    async fn publish(&self, events: &[MeasurementReceived]) -> Result<(), DomainError> {
+        let encoded = events
+            .iter()
+            .map(|e| RelayedEvent::encode(e).map(|r| r.json))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.notify(Section::Measurements, &encoded).await
+    }
+}
+
+#[async_trait]
+impl AlertLiveFeed for PgLiveFeed {
+    /// Errors: `Unavailable` when the database cannot be reached; nothing is sent then.
+    async fn publish_alert(&self, event: &AlertLiveEvent) -> Result<(), DomainError> {
+        let encoded = RelayedEvent::alert(event)?.json;
+        self.notify(Section::Alerts, &[encoded]).await
     }
 }

@@ -81,9 +81,10 @@ fn failure(error: DomainError) -> JobFailure {
 
 /// `alert.email`: renders the notification (plain text and HTML, with a link to the cell
 /// on the dashboard) and sends it to the addresses that are still the cell's owner's or
-/// members'.
+/// members', unless the rule was deleted meanwhile.
 pub struct EmailHandler {
     mail: Arc<dyn MailSender>,
+    rules: Arc<dyn AlertRuleRepository>,
     cells: Arc<dyn CellRepository>,
     public_url: String,
 }
@@ -91,11 +92,13 @@ pub struct EmailHandler {
 impl EmailHandler {
     pub fn new(
         mail: Arc<dyn MailSender>,
+        rules: Arc<dyn AlertRuleRepository>,
         cells: Arc<dyn CellRepository>,
         public_url: String,
     ) -> Self {
         Self {
             mail,
+            rules,
             cells,
             public_url,
         }
@@ -110,6 +113,14 @@ impl JobHandler for EmailHandler {
 
     async fn run(&self, job: &Job, _: &dyn ProgressSink) -> Result<serde_json::Value, JobFailure> {
         let mut notification = decode(job)?;
+        // Deleting a rule (or its cell) stops what it had still to tell.
+        match self.rules.get(notification.rule_id).await {
+            Ok(_) => {}
+            Err(DomainError::NotFound(_)) => {
+                return Ok(serde_json::json!({"sent": 0, "reason": "rule deleted"}));
+            }
+            Err(other) => return Err(failure(other)),
+        }
         let members = match self.cells.members(notification.cell_id).await {
             Ok(members) => members,
             Err(DomainError::NotFound(_)) => {

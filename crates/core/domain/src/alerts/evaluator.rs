@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use chrono::TimeDelta;
 
+use super::live::AlertLiveEvent;
 use super::model::Condition;
 use super::notification::Notification;
 use super::ports::{AlertLiveFeed, AlertNotifier, AlertSignals, AlertStateStore, ClaimedRule};
@@ -177,9 +178,10 @@ impl AlertEvaluator {
             Some(super::state::EventChange::Closed { .. }) => report.resolved += 1,
             None => {}
         }
-        if next.event.is_some()
-            && let Some(live) = &self.live
-            && let Err(error) = live.publish_alert(&event).await
+        if let (Some(change), Some(live)) = (next.event, &self.live)
+            && let Err(error) = live
+                .publish_alert(&AlertLiveEvent::new(&claimed.rule, &event, change))
+                .await
         {
             tracing::warn!(%error, rule.id = %claimed.rule.id, "alert live push failed");
         }

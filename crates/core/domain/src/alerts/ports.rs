@@ -2,6 +2,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::events::{AlertEvent, EventFilter};
+use super::live::AlertLiveEvent;
 use super::model::{AlertRule, RuleFilter, RuleId, RuleSpec};
 use super::notification::Notification;
 use super::signals::{UploadTarget, WindowQuery, WindowStats};
@@ -116,9 +117,13 @@ pub trait AlertNotifier: Send + Sync + 'static {
     async fn notify(&self, notification: &Notification) -> Result<(), DomainError>;
 }
 
-/// The live push of alert events to the cell's dashboard room (`alert`). Best effort: an
-/// `Err` is logged and changes nothing.
+/// The live push of alerts opening and closing to the cell's dashboard room (Socket.IO
+/// `alert`, room `cell_<cell_id>`) on every API instance. Called after the transition is
+/// saved, whatever the quiet hours (they hold back notifications, not the dashboard).
+///
+/// Errors: `Unavailable` when the relay cannot be reached, `Internal` otherwise. Best
+/// effort: the evaluator logs an `Err`, and nothing else changes.
 #[async_trait]
 pub trait AlertLiveFeed: Send + Sync + 'static {
-    async fn publish_alert(&self, event: &AlertEvent) -> Result<(), DomainError>;
+    async fn publish_alert(&self, event: &AlertLiveEvent) -> Result<(), DomainError>;
 }

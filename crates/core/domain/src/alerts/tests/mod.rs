@@ -1,3 +1,4 @@
 mod draft;
+mod live_event;
 mod state_machine;
 mod verdicts;
