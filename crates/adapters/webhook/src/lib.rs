@@ -10,9 +10,12 @@
 //! Only http(s) URLs are used; redirects are not followed (a signed body goes only where
 //! the rule says); every request is bounded by a timeout. The secret is never logged, nor is
 //! the URL's path or query (services such as Slack put their own secret in it): logs and
-//! messages name the host only.
+//! messages name the host only. Unless `allow_private_targets`, receivers on loopback,
+//! private, link-local or unspecified addresses are refused, checked on the addresses
+//! actually connected to (`guard.rs`).
 
 mod error;
+mod guard;
 mod sender;
 mod signature;
 

@@ -1,3 +1,4 @@
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
@@ -7,6 +8,7 @@ use reqwest::Url;
 use reqwest::header::CONTENT_TYPE;
 
 use crate::error::{BuildError, status_error, transport_error};
+use crate::guard::{PublicOnlyResolver, refused_by_resolver, refused_literal};
 use crate::signature::{DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign};
 
 /// How webhooks are sent.
@@ -16,12 +18,16 @@ pub struct WebhookSettings {
     pub timeout: Duration,
     /// `User-Agent`; `None`: `ents-backend/<version>`.
     pub user_agent: Option<String>,
+    /// Also POST to loopback, private, link-local and unspecified addresses (`false`: such
+    /// targets are refused, `crate::guard`).
+    pub allow_private_targets: bool,
 }
 
 /// POSTs signed JSON; holds only its settings and a connection pool, no delivery's secret.
 #[derive(Debug, Clone)]
 pub struct HttpWebhookSender {
     http: reqwest::Client,
+    allow_private_targets: bool,
 }
 
 impl HttpWebhookSender {
@@ -29,16 +35,44 @@ impl HttpWebhookSender {
         let user_agent = settings
             .user_agent
             .unwrap_or_else(|| concat!("ents-backend/", env!("CARGO_PKG_VERSION")).to_owned());
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
             // A signed body goes only to the URL the rule names; a 3xx is the receiver's
             // misconfiguration, reported as a permanent failure.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(user_agent)
-            .build()?;
-        Ok(Self { http })
+            .user_agent(user_agent);
+        if !settings.allow_private_targets {
+            // The addresses connected to are the ones checked: resolved by the guard, and
+            // no proxy from the environment resolving them instead.
+            http = http.dns_resolver(Arc::new(PublicOnlyResolver)).no_proxy();
+        }
+        Ok(Self {
+            http: http.build()?,
+            allow_private_targets: settings.allow_private_targets,
+        })
     }
+
+    /// The delivery's URL and its host for messages; `BadRequest` for an unusable URL or,
+    /// unless allowed, an address literal webhooks may not reach.
+    fn target(&self, url: &str) -> Result<(Url, String), DomainError> {
+        let (parsed, host) = target(url)?;
+        if !self.allow_private_targets
+            && let Some(ip) = parsed.host_str().and_then(refused_literal)
+        {
+            return Err(refused(&host, &format!("{ip} is not a public address")));
+        }
+        Ok((parsed, host))
+    }
+}
+
+/// A target the guard refuses: permanent (the rule must change, or the operator allow
+/// private targets).
+fn refused(host: &str, why: &str) -> DomainError {
+    DomainError::BadRequest(format!(
+        "the webhook receiver at {host} is not allowed: {why} \
+         (webhook.allow_private_targets is off)"
+    ))
 }
 
 /// The delivery's URL if it is an absolute http(s) URL with a host; `BadRequest` otherwise.
@@ -73,7 +107,7 @@ fn unix_now() -> u64 {
 #[async_trait]
 impl WebhookSender for HttpWebhookSender {
     async fn post(&self, delivery: &WebhookDelivery) -> Result<WebhookOutcome, DomainError> {
-        let (url, host) = target(&delivery.url)?;
+        let (url, host) = self.target(&delivery.url)?;
         let timestamp = unix_now();
         let signature = sign(
             delivery.secret.as_bytes(),
@@ -99,7 +133,10 @@ impl WebhookSender for HttpWebhookSender {
                 elapsed_ms,
             }),
             Ok(response) => Err(status_error(&host, response.status())),
-            Err(e) => Err(transport_error(&host, &e)),
+            Err(e) => Err(match refused_by_resolver(&e) {
+                Some(why) => refused(&host, &why),
+                None => transport_error(&host, &e),
+            }),
         };
         match &result {
             Ok(outcome) => tracing::debug!(

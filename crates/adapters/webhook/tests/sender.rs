@@ -1,6 +1,7 @@
 //! The webhook adapter against local HTTP receivers (wiremock, a silent TCP listener): the
 //! bytes and headers that arrive, the signature checked independently (HMAC here, and the
-//! documented Python check), and the classification of every failure for the job's retry.
+//! documented Python check), the classification of every failure for the job's retry, and
+//! the guard refusing private targets unless allowed.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::Write;
@@ -21,10 +22,22 @@ const SECRET: &str = "whsec_3bd1f0c2a9e84d7f";
 const BODY: &str =
     r#"{"event":"alert.fired","rule_id":12,"cell_id":7,"value":3.08,"note":"ünïcode"}"#;
 
+/// A sender that may reach the local receivers of these tests.
 fn sender(timeout: Duration) -> HttpWebhookSender {
     HttpWebhookSender::new(WebhookSettings {
         timeout,
         user_agent: Some("ents-test".into()),
+        allow_private_targets: true,
+    })
+    .unwrap()
+}
+
+/// A sender with the default guard: no private targets.
+fn guarded_sender() -> HttpWebhookSender {
+    HttpWebhookSender::new(WebhookSettings {
+        timeout: Duration::from_secs(5),
+        user_agent: None,
+        allow_private_targets: false,
     })
     .unwrap()
 }
@@ -245,4 +258,38 @@ async fn only_http_and_https_urls_are_posted_to() {
             "{url}: {result:?}"
         );
     }
+}
+
+/// By default a receiver on a loopback address is refused for good — whether the URL names
+/// the address or a name that resolves to it — and nothing reaches it; allowed, it is
+/// delivered to (every other test here).
+#[tokio::test]
+async fn private_targets_are_refused_unless_allowed() {
+    let server = receiver(204).await;
+    let port = server.address().port();
+    for url in [
+        format!("http://127.0.0.1:{port}/hooks/T000/B000/secretpath"),
+        format!("http://localhost:{port}/hooks/T000/B000/secretpath"),
+        format!("http://[::1]:{port}/hooks/T000/B000/secretpath"),
+        format!("http://0.0.0.0:{port}/hooks/T000/B000/secretpath"),
+        "http://169.254.169.254/latest/meta-data/".to_owned(),
+        "http://10.0.0.1/hook".to_owned(),
+    ] {
+        let result = post(&guarded_sender(), &delivery(url.clone())).await;
+        let Err(DomainError::BadRequest(message)) = result else {
+            panic!("{url} is refused for good: {result:?}");
+        };
+        assert!(message.contains("allow_private_targets"), "{message}");
+        assert!(!message.contains("secretpath"), "{message}");
+    }
+    assert!(server.received_requests().await.unwrap().is_empty());
+
+    let allowed = post(
+        &sender(Duration::from_secs(10)),
+        &delivery(format!(
+            "http://localhost:{port}/hooks/T000/B000/secretpath"
+        )),
+    )
+    .await;
+    assert_eq!(allowed.unwrap().status, 204);
 }

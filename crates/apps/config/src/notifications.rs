@@ -82,6 +82,10 @@ pub struct WebhookConfig {
     /// `User-Agent` of the POSTs; unset: `ents-backend/<version>`.
     #[serde(deserialize_with = "de::opt_text")]
     pub user_agent: Option<String>,
+    /// Deliver to receivers on loopback, private, link-local or unspecified addresses too.
+    /// Off by default: a rule's URL is chosen by a researcher, and the worker must not be
+    /// made to POST into the deployment's own network (server-side request forgery).
+    pub allow_private_targets: bool,
 }
 
 impl Default for WebhookConfig {
@@ -89,6 +93,7 @@ impl Default for WebhookConfig {
         Self {
             timeout_ms: 10_000,
             user_agent: None,
+            allow_private_targets: false,
         }
     }
 }

@@ -16,6 +16,7 @@ fn without_a_host_no_mail_is_configured_and_webhooks_have_a_timeout() {
         assert_eq!(s.smtp.timeout_ms, 10_000);
         assert_eq!(s.webhook.timeout_ms, 10_000);
         assert!(s.webhook.user_agent.is_none());
+        assert!(!s.webhook.allow_private_targets);
         Ok(())
     });
 }
@@ -31,6 +32,7 @@ fn the_environment_configures_the_mail_server_and_the_password_stays_secret() {
         jail.set_env("ENTS_SMTP__TIMEOUT_MS", "2500");
         jail.set_env("ENTS_WEBHOOK__TIMEOUT_MS", "3000");
         jail.set_env("ENTS_WEBHOOK__USER_AGENT", "dirtviz-alerts/1");
+        jail.set_env("ENTS_WEBHOOK__ALLOW_PRIVATE_TARGETS", "true");
         let s = Settings::load(None).unwrap();
         assert_eq!(s.smtp.host.as_deref(), Some("smtp.example.org"));
         assert_eq!(s.smtp.tls, SmtpTls::Tls);
@@ -42,6 +44,7 @@ fn the_environment_configures_the_mail_server_and_the_password_stays_secret() {
         assert_eq!(s.smtp.timeout().as_millis(), 2500);
         assert_eq!(s.webhook.timeout().as_millis(), 3000);
         assert_eq!(s.webhook.user_agent.as_deref(), Some("dirtviz-alerts/1"));
+        assert!(s.webhook.allow_private_targets);
 
         let printed = s.redacted();
         assert_eq!(printed["smtp"]["password"], "[redacted]");

@@ -78,6 +78,7 @@ pub fn webhook_settings(config: &WebhookConfig) -> WebhookSettings {
     WebhookSettings {
         timeout: config.timeout(),
         user_agent: config.user_agent.clone(),
+        allow_private_targets: config.allow_private_targets,
     }
 }
 
