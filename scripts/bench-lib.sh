@@ -15,7 +15,17 @@ pids=()
 bench_cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$scratch"
-  psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 || true
+  drop_database "$db"
+}
+
+# BENCH_KEEP_DB=1 keeps the benchmark's databases (to EXPLAIN its reads afterwards; drop
+# them by hand).
+drop_database() {
+  if [[ "${BENCH_KEEP_DB:-0}" == 1 ]]; then
+    say "kept database $1"
+  else
+    psql -h 127.0.0.1 -U postgres -d postgres -qc "DROP DATABASE IF EXISTS \"$1\" WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
 }
 trap bench_cleanup EXIT
 
@@ -57,4 +67,5 @@ stop_last() { kill "${pids[-1]}"; wait "${pids[-1]}" 2>/dev/null || true; unset 
 bash scripts/services.sh
 
 export DATABASE_URL="$pg" ACCESS_TOKEN_SECRET=bench-access-secret-0123456789abcdef0123456789 \
-  REFRESH_TOKEN_SECRET=bench-refresh-secret-0123456789abcdef012345678 ENTS_LOG__FILTER=warn
+  REFRESH_TOKEN_SECRET=bench-refresh-secret-0123456789abcdef012345678 ENTS_LOG__FILTER=warn \
+  ENTS_METRICS__LISTEN=127.0.0.1:0   # any free port: two servers, or another session's, may run
