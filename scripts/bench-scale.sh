@@ -6,24 +6,26 @@
 # - big: BENCH_SCALE_CELLS (200) cells, each with power, TEROS and two generic float sensors,
 #   one reading every BENCH_SCALE_STEP_MIN (10) minutes over BENCH_SCALE_DAYS (365) days of
 #   2024 — 200 × 4 × 52,560 ≈ 42 million rows by default (step 1 = one a minute ≈ 420
-#   million, the real size). Loaded with INSERT … SELECT generate_series with the triggers
-#   off, then the rollups built in one statement per table (timed: that is a rollup rebuild),
-#   then VACUUM ANALYZE (timed);
+#   million, the real size). Loaded time-major (as uploads arrive) with INSERT … SELECT
+#   generate_series and the triggers off, then the rollups built in one statement per table
+#   (timed: that is a rollup rebuild), then VACUUM ANALYZE (timed);
 # - small: the same cells and sensors with one day of data.
 # Against both, the same reads (p50/p99 over BENCH_READS, server CPU per request): a one-year
 # hourly and daily power chart of one cell, a raw day at the end of the year (with the bare
 # SQL's p50 from pgbench beside it), /api/data-availability/, the sensor catalog,
 # /api/cell/<id>/sensors and the cell list. Around every read the script counts the
-# sequential scans of the measurement tables (pg_stat_user_tables): a read that scans a whole
+# sequential scans of the measurement tables (pg_stat_user_tables, after waiting
+# BENCH_SCALE_STATS_WAIT = 11 s for the servers' statistics): a read that scans a whole
 # table shows there. Then ingestion (`ents-load`, BENCH_INGEST_REQUESTS power uploads over 16
-# connections, device times after the year) into both; an export of one cell's power year
-# (rows/s, through `ents-worker`); and the storage per reading.
+# connections, device times after the year) into both; an export of cell 1's year, all its
+# series (CSV lines/s, through `ents-worker`); and the storage per reading.
+# BENCH_KEEP_DB=1 keeps both databases (named on exit) to EXPLAIN their reads afterwards.
 #
-# Status: written for issue 16 but not run yet (no figures in docs/performance.md); expect to
-# fix small things on its first run.
+# The run in docs/performance.md (200 cells, step 20 = 21 million rows) took ~15 minutes on
+# the 2-core VM, 9 of them loading; the big database took ~5 GB.
 #
-#   BENCH_SCALE_CELLS=200 BENCH_SCALE_DAYS=365 BENCH_SCALE_STEP_MIN=10 BENCH_READS=50 \
-#     BENCH_INGEST_REQUESTS=8000 scripts/bench-scale.sh
+#   BENCH_SCALE_CELLS=200 BENCH_SCALE_DAYS=365 BENCH_SCALE_STEP_MIN=20 BENCH_READS=30 \
+#     BENCH_INGEST_REQUESTS=4000 scripts/bench-scale.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cells="${BENCH_SCALE_CELLS:-200}"
@@ -166,7 +168,7 @@ ingest_big=$(ingest "$big_port")
 
 start_worker bench-scale-worker
 sleep 2
-say "export: cell 1's power year from the big database"
+say "export: cell 1's year (all its series, raw) from the big database"
 exported=$(python3 scripts/bench_probe.py export "http://127.0.0.1:$big_port" \
   "{\"cell_ids\": [1], \"start\": \"2024-01-01T00:00:00Z\", \"end\": \"2024-12-31T23:59:59Z\", \"resample\": \"none\"}" \
   "${pids[-1]}")
@@ -206,7 +208,7 @@ for size, i in [("small", ingest_small), ("big", ingest_big)]:
     print(f"ingest into {size}: {i['requests_per_s']:.0f} req/s, p50 {i['p50_ms']:.1f} ms, "
           f"p99 {i['p99_ms']:.1f} ms, failures {i['failures']}")
 print(f"ingest big / small: {ingest_big['requests_per_s'] / ingest_small['requests_per_s']:.2f}")
-print(f"export of one cell's power year: {exported['rows']:,} CSV rows in {exported['seconds']:.1f} s "
+print(f"export of cell 1's year (its 4 series): {exported['rows']:,} CSV data lines in {exported['seconds']:.1f} s "
       f"= {exported['rows_per_s']:,.0f} rows/s")
 n = storage["rows"]
 total = storage["tables"] + storage["indexes"] + storage["rollups"]

@@ -449,3 +449,58 @@ async fn migrating_an_adopted_database_back_fills_the_rollups() {
     assert_eq!(filled, ["20"]);
     assert_rollups_match_raw(&db).await;
 }
+
+#[derive(diesel::QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+/// Every column a chart reads from a rollup table is in its key's index (migration
+/// `20261209000001_rollup_index_only_reads`): the buckets of one series come from an
+/// index-only scan, not one heap page per bucket (`just bench-scale`). The answers stay the
+/// raw aggregate (the tests above).
+#[tokio::test]
+async fn rollup_buckets_are_read_by_index_only_scans() {
+    use diesel_async::RunQueryDsl;
+    let db = TestDb::new().await;
+    let mut conn = common::connect(db.url()).await;
+    seed(&mut conn).await;
+    insert_random(&mut conn, &mut Lcg(11), t0(), 3, 300).await;
+    common::exec(&mut conn, "VACUUM ANALYZE power_rollup, teros_rollup, data_rollup").await;
+    // The tables are tiny: without these the planner may rightly read them whole.
+    common::exec(&mut conn, "SET enable_seqscan = off; SET enable_bitmapscan = off").await;
+    let reads = [
+        (
+            "power_rollup",
+            "cell_id",
+            "n_rows, n_v, sum_v, min_v, max_v, n_i, sum_i, min_i, max_i, n_p, sum_p, min_p, max_p",
+        ),
+        (
+            "teros_rollup",
+            "cell_id",
+            "n_rows, n_vwc, sum_vwc, min_vwc, max_vwc, n_temp, sum_temp, min_temp, max_temp, \
+             n_ec, sum_ec, min_ec, max_ec, n_raw_vwc, sum_raw_vwc, min_raw_vwc, max_raw_vwc",
+        ),
+        (
+            "data_rollup",
+            "sensor_id",
+            "n_rows, n_float, sum_float, min_float, max_float, n_int, sum_int, min_int, max_int",
+        ),
+    ];
+    for (table, key, columns) in reads {
+        let plan: Vec<PlanLine> = diesel::sql_query(format!(
+            "EXPLAIN SELECT date_trunc('hour', bucket), {columns} FROM {table} \
+              WHERE {key} = 1 AND width = 'hour' \
+                AND bucket >= '2024-01-01' AND bucket < '2024-01-03'"
+        ))
+        .load(&mut conn)
+        .await
+        .unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|p| p.line).collect();
+        assert!(
+            plan.iter().any(|l| l.contains(&format!("Index Only Scan using {table}_pkey"))),
+            "{table}: {plan:#?}"
+        );
+    }
+}
