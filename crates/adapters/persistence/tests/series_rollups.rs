@@ -467,9 +467,17 @@ async fn rollup_buckets_are_read_by_index_only_scans() {
     let mut conn = common::connect(db.url()).await;
     seed(&mut conn).await;
     insert_random(&mut conn, &mut Lcg(11), t0(), 3, 300).await;
-    common::exec(&mut conn, "VACUUM ANALYZE power_rollup, teros_rollup, data_rollup").await;
+    common::exec(
+        &mut conn,
+        "VACUUM ANALYZE power_rollup, teros_rollup, data_rollup",
+    )
+    .await;
     // The tables are tiny: without these the planner may rightly read them whole.
-    common::exec(&mut conn, "SET enable_seqscan = off; SET enable_bitmapscan = off").await;
+    common::exec(
+        &mut conn,
+        "SET enable_seqscan = off; SET enable_bitmapscan = off",
+    )
+    .await;
     let reads = [
         (
             "power_rollup",
@@ -499,7 +507,8 @@ async fn rollup_buckets_are_read_by_index_only_scans() {
         .unwrap();
         let plan: Vec<String> = plan.into_iter().map(|p| p.line).collect();
         assert!(
-            plan.iter().any(|l| l.contains(&format!("Index Only Scan using {table}_pkey"))),
+            plan.iter()
+                .any(|l| l.contains(&format!("Index Only Scan using {table}_pkey"))),
             "{table}: {plan:#?}"
         );
     }
