@@ -1,7 +1,7 @@
 //! Traces end to end (docs/operations.md#traces): the spans both processes' pieces export over
 //! OTLP/HTTP, as a fake collector in this test receives them — a request's `traceparent`
 //! continued by its span, a job published by a request running in the same trace in the
-//! worker, the ingest group commit linked to the requests it wrote.
+//! worker, the ingest group commit linked to the requests it wrote (and naming their ids).
 //!
 //! The export is installed once per test process (the global subscriber), pointing at one
 //! collector; each test tells its spans apart by a trace id of its own.
@@ -213,6 +213,10 @@ async fn the_group_commit_links_to_the_uploads_it_wrote() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
+    let request_id = response.headers()["x-request-id"]
+        .to_str()
+        .unwrap()
+        .to_owned();
 
     let request = request_span(&remote).await;
     let batch = exported(|span| {
@@ -230,6 +234,11 @@ async fn the_group_commit_links_to_the_uploads_it_wrote() {
     assert_ne!(
         batch.trace_id, request.trace_id,
         "a batch is a trace of its own"
+    );
+    assert!(
+        attribute(&batch, "request_ids").is_some_and(|ids| ids.contains(&request_id)),
+        "the batch names its requests: {:?}",
+        attribute(&batch, "request_ids")
     );
 }
 

@@ -14,7 +14,7 @@ mod error;
 mod fallback;
 mod input_guard;
 mod known_routes;
-mod metrics;
+pub mod metrics;
 mod openapi;
 mod request_id;
 mod routes;

@@ -78,7 +78,6 @@ pub fn serve(
         settings.client_disconnect_timeout,
         settings.max_connections.max(1),
     );
-    let request_metrics = crate::metrics::request_metrics();
     let mut server = HttpServer::new(move || {
         let mut app = App::new()
             .app_data(state.clone())
@@ -123,7 +122,7 @@ pub fn serve(
             .wrap(Compress::default())
             .wrap(from_fn(request_id::echo_request_id))
             .wrap(cors::cors(&settings.allowed_origins))
-            .wrap(request_metrics.clone())
+            .wrap(from_fn(crate::metrics::measure_request))
             .wrap(TracingLogger::<RequestSpan>::new())
             // Doubled slashes (`/api//cell/id`, the `ents` package's URLs) reach their route.
             .wrap(NormalizePath::new(TrailingSlash::MergeOnly))

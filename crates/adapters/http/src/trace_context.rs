@@ -4,14 +4,16 @@
 //!
 //! The trace context format is the global propagator's, which the runtime installs when traces
 //! are exported; otherwise it reads nothing and the span starts its own trace (or none).
+//! The request id is also kept in the span's extensions (`request_id::tag_span`).
 
+use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use opentelemetry::propagation::Extractor;
 use opentelemetry::trace::TraceContextExt;
 use tracing::Span;
-use tracing_actix_web::{DefaultRootSpanBuilder, RootSpanBuilder};
+use tracing_actix_web::{DefaultRootSpanBuilder, RequestId, RootSpanBuilder};
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// [`tracing_actix_web`]'s default request span, with the caller's trace as its parent.
@@ -26,6 +28,9 @@ impl RootSpanBuilder for RequestSpan {
         // Only before the span is first entered can its parent change; it was just created.
         if parent.span().span_context().is_valid() {
             let _ = span.set_parent(parent);
+        }
+        if let Some(id) = request.extensions().get::<RequestId>().copied() {
+            crate::request_id::tag_span(&span, id);
         }
         span
     }

@@ -25,6 +25,9 @@ pub(crate) struct SessionOptions {
     /// `TCP_USER_TIMEOUT`: how long sent data may stay unacknowledged before the kernel
     /// drops the connection (a cut network). `None` keeps the system default.
     pub tcp_user_timeout: Option<Duration>,
+    /// `SET track_functions = 'pl'`: PostgreSQL then times the PL/pgSQL functions this
+    /// session runs — the rollup triggers ([`crate::rollup_stats`]).
+    pub track_functions: bool,
 }
 
 /// TCP keepalive on every connection, so an idle pooled connection to a vanished peer is
@@ -66,6 +69,9 @@ pub(crate) async fn establish(
             options.idle_in_transaction_timeout,
         ))
         .await?;
+        if options.track_functions {
+            track_functions(&mut conn).await;
+        }
         Ok::<_, PersistenceError>(conn)
     };
     // tokio-postgres' own connect_timeout covers only the TCP connect; a server (or proxy)
@@ -90,6 +96,21 @@ pub(crate) async fn establish_for_pool(
         PersistenceError::InvalidUrl(reason) => ConnectionError::InvalidConnectionUrl(reason),
         other => ConnectionError::BadConnection(other.to_string()),
     })
+}
+
+/// Turns on the timing of PL/pgSQL functions for this session. It takes a superuser, or
+/// `GRANT SET ON PARAMETER track_functions` (PostgreSQL 15): a role without either gets a
+/// warning and a working connection, only unmeasured — a statistics setting is no reason to
+/// refuse every request.
+async fn track_functions(conn: &mut AsyncPgConnection) {
+    if let Err(error) = conn.batch_execute("SET track_functions = 'pl'").await {
+        tracing::warn!(
+            %error,
+            "database.track_functions is on but this role may not set track_functions \
+             (it needs superuser or GRANT SET ON PARAMETER track_functions): \
+             rollup maintenance is not measured on this connection"
+        );
+    }
 }
 
 fn session_sql(

@@ -142,6 +142,7 @@ async fn connect(url: &str) -> Result<AsyncPgConnection, PersistenceError> {
             statement_timeout: None,
             idle_in_transaction_timeout: None,
             tcp_user_timeout: None,
+            track_functions: false,
         },
     )
     .await

@@ -50,6 +50,9 @@ pub struct PoolSettings {
     /// [`Db::bounded`]); also the session's `idle_in_transaction_session_timeout` and the
     /// socket's `TCP_USER_TIMEOUT`.
     pub operation_timeout: Duration,
+    /// Every session times its PL/pgSQL functions (`SET track_functions = 'pl'`), so the
+    /// rollup triggers' time can be read ([`crate::rollup_stats`]).
+    pub track_functions: bool,
 }
 
 impl Default for PoolSettings {
@@ -63,6 +66,7 @@ impl Default for PoolSettings {
             connect_timeout: Duration::from_secs(5),
             statement_timeout: Duration::from_secs(5),
             operation_timeout: Duration::from_secs(5),
+            track_functions: false,
         }
     }
 }
@@ -79,6 +83,7 @@ impl fmt::Debug for PoolSettings {
             .field("connect_timeout", &self.connect_timeout)
             .field("statement_timeout", &self.statement_timeout)
             .field("operation_timeout", &self.operation_timeout)
+            .field("track_functions", &self.track_functions)
             .finish()
     }
 }
@@ -108,6 +113,7 @@ impl Db {
             statement_timeout: Some(settings.statement_timeout),
             idle_in_transaction_timeout: Some(settings.operation_timeout),
             tcp_user_timeout: Some(settings.operation_timeout),
+            track_functions: settings.track_functions,
         };
         let mut config = ManagerConfig::<AsyncPgConnection>::default();
         config.custom_setup =

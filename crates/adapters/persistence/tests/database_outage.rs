@@ -60,6 +60,7 @@ async fn an_outage_gives_unavailable_and_the_pool_recovers() {
         connect_timeout: Duration::from_secs(5),
         statement_timeout: Duration::from_secs(5),
         operation_timeout: Duration::from_secs(20),
+        track_functions: false,
     })
     .unwrap();
     let repo = PgJobRepository::new(db.clone());

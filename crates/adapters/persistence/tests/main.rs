@@ -17,5 +17,6 @@ mod live_notify;
 mod loggers;
 mod measurement_store;
 mod migrations_roundtrip;
+mod rollup_stats;
 mod schema_checks;
 mod series_rollups;

@@ -44,6 +44,11 @@ pub struct DatabaseConfig {
     /// answering without closing (a partition). Also `idle_in_transaction_session_timeout`
     /// and `TCP_USER_TIMEOUT`.
     pub operation_timeout_ms: u64,
+    /// Every pooled session runs `SET track_functions = 'pl'`, so PostgreSQL times the rollup
+    /// triggers and `ents_rollup_maintenance_seconds_total` has something to report. Needs a
+    /// superuser or PostgreSQL 15's `GRANT SET ON PARAMETER track_functions TO <role>`
+    /// (`ENTS_DATABASE__TRACK_FUNCTIONS`).
+    pub track_functions: bool,
 }
 
 impl Default for DatabaseConfig {
@@ -64,6 +69,7 @@ impl Default for DatabaseConfig {
             connect_timeout_ms: 3_000,
             statement_timeout_ms: 5_000,
             operation_timeout_ms: 5_000,
+            track_functions: false,
         }
     }
 }

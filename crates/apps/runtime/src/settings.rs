@@ -60,6 +60,7 @@ pub fn pool_settings(settings: &Settings) -> PoolSettings {
         connect_timeout: db.connect_timeout(),
         statement_timeout: db.statement_timeout(),
         operation_timeout: db.operation_timeout(),
+        track_functions: db.track_functions,
     }
 }
 

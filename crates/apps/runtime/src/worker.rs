@@ -62,13 +62,17 @@ where
         stop.stopped(),
     );
 
+    // Database-wide figures: sampled where the stale-job sweeper runs, as the queue depth is.
+    let rollups = crate::metrics::run_rollup_sampler(settings, db.clone(), stop.stopped());
+
     let relay = async {
         shutdown.await;
         tracing::info!("worker shutting down");
         stop.stop();
     };
     tracing::info!(queue = %settings.amqp.queue, "worker started");
-    let (jobs, uploads, (), (), ()) = tokio::join!(jobs, uploads, retention, alerts, relay);
+    let (jobs, uploads, (), (), (), ()) =
+        tokio::join!(jobs, uploads, retention, alerts, rollups, relay);
     if let Some(metrics) = metrics {
         metrics.stop().await;
     }

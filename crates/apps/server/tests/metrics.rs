@@ -1,6 +1,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The Prometheus exposition on the admin listener (`metrics.listen`): HTTP requests by route
-//! template, method and status, and the process's own metrics. The recorder is global to the
+//! template, method and status class, and the process's own metrics. The recorder is global to the
 //! test process (other tests' servers count into it too), so counts are checked as lower
 //! bounds or as differences.
 
@@ -30,14 +30,20 @@ pub async fn scrape(app: &TestApp) -> String {
     response.text().await.unwrap()
 }
 
+/// How many requests of `labels` the exposition counts (0 before the first).
+fn requests(text: &str, labels: &[&str]) -> f64 {
+    sample(text, "http_server_request_duration_seconds_count", labels).unwrap_or(0.0)
+}
+
 #[tokio::test]
-async fn requests_are_counted_by_route_template_method_and_status() {
+async fn requests_are_counted_by_route_template_method_and_status_class() {
     let app = TestApp::spawn().await;
     let before = scrape(&app).await;
-    let count = |text: &str, labels: &[&str]| {
-        sample(text, "http_server_request_duration_seconds_count", labels).unwrap_or(0.0)
-    };
-    let health = [r#"route="/api/""#, r#"method="GET""#, r#"status="200""#];
+    let health = [
+        r#"route="/api/""#,
+        r#"method="GET""#,
+        r#"status_class="2xx""#,
+    ];
     for _ in 0..3 {
         assert_eq!(app.get("/api/").await.status(), 200);
     }
@@ -47,13 +53,68 @@ async fn requests_are_counted_by_route_template_method_and_status() {
 
     let after = scrape(&app).await;
     assert!(
-        count(&after, &health) - count(&before, &health) >= 3.0,
+        requests(&after, &health) - requests(&before, &health) >= 3.0,
         "{after}"
     );
     assert!(after.contains("http_server_request_duration_seconds_bucket{"));
     assert!(after.contains(r#"route="unmatched""#), "{after}");
     assert!(!after.contains("987654"), "raw ids never become labels");
     assert!(!after.contains("5f1c"), "raw paths never become labels");
+    assert!(
+        !after.contains(r#"status="#),
+        "a class, never the code: {after}"
+    );
+    for name in [
+        "http_server_request_body_size_bytes_count",
+        "http_server_response_body_size_bytes_count",
+    ] {
+        assert!(requests(&after, &health) <= sample(&after, name, &health).unwrap_or(0.0));
+    }
+    assert!(after.contains("# TYPE http_server_active_requests gauge"));
+}
+
+#[tokio::test]
+async fn a_404_and_a_200_land_in_the_4xx_and_2xx_series_of_their_templates() {
+    let app = TestApp::spawn().await;
+    let route = r#"route="/api/exports/{id}""#;
+    let not_found = [route, r#"method="GET""#, r#"status_class="4xx""#];
+    let found = [route, r#"method="GET""#, r#"status_class="2xx""#];
+    let unmatched = [r#"route="unmatched""#, r#"status_class="4xx""#];
+    let (db, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    db.batch_execute("INSERT INTO cell (id, name) VALUES (1, 'c1')")
+        .await
+        .unwrap();
+    let before = scrape(&app).await;
+
+    let missing = app
+        .get("/api/exports/00000000-0000-4000-8000-000000000000")
+        .await;
+    assert_eq!(missing.status(), 404);
+    let export: serde_json::Value = app
+        .client
+        .post(app.url("/api/exports"))
+        .json(
+            &serde_json::json!({"cell_ids": [1], "start": "2024-01-01T00:00:00Z",
+            "end": "2024-01-02T00:00:00Z", "resample": "none", "format": "csv"}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = export["id"].as_str().expect("an export was created");
+    assert_eq!(app.get(&format!("/api/exports/{id}")).await.status(), 200);
+    assert_eq!(app.get("/no/such/route").await.status(), 404);
+
+    let after = scrape(&app).await;
+    let delta = |labels: &[&str]| requests(&after, labels) - requests(&before, labels);
+    assert_eq!(delta(&not_found), 1.0, "{after}");
+    assert_eq!(delta(&found), 1.0, "{after}");
+    assert!(delta(&unmatched) >= 1.0, "{after}");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 //! Debian's real `prometheus` scrapes a running API server and a running `ents-worker` while
-//! uploads, a query and an export run; its HTTP API must then report exactly what was done,
+//! uploads, a query and an export run; its HTTP API must then report exactly what was done
+//! (the rollup triggers the uploads ran included),
 //! and `promtool check metrics` must accept both expositions. `scripts/prometheus.sh`
 //! installs the package; without apt the test is skipped with a message.
 //!
@@ -146,6 +147,9 @@ async fn prometheus_counts_what_the_server_and_the_worker_did() {
     let app = TestApp::spawn_with(|s| {
         s.amqp.url = Some(SecretString::from(amqp_url()));
         s.amqp.queue = queue.clone();
+        // The uploads' sessions time the rollup triggers (the test database's user is a
+        // superuser); the worker reports them.
+        s.database.track_functions = true;
     })
     .await;
     let api_metrics = app.metrics_url.clone().unwrap();
@@ -160,6 +164,8 @@ async fn prometheus_counts_what_the_server_and_the_worker_did() {
             .env("ENTS_EXPORTS__DIRECTORY", &app.settings.exports.directory)
             .env("ENTS_METRICS__LISTEN", format!("127.0.0.1:{worker_port}"))
             .env("ENTS_LOG__FILTER", "warn")
+            // The rollup sampler runs every sweep interval.
+            .env("ENTS_JOBS__SWEEP_INTERVAL_SECS", "1")
             .current_dir(std::env::temp_dir())
             .spawn()
             .unwrap(),
@@ -268,7 +274,7 @@ async fn prometheus_counts_what_the_server_and_the_worker_did() {
             stored as f64,
         ),
         (
-            r#"sum(http_server_request_duration_seconds_count{job="api",route="/api/sensor_json/",status="200"})"#,
+            r#"sum(http_server_request_duration_seconds_count{job="api",route="/api/sensor_json/",status_class="2xx"})"#,
             UPLOADS as f64,
         ),
         (
@@ -280,6 +286,12 @@ async fn prometheus_counts_what_the_server_and_the_worker_did() {
             1.0,
         ),
         (r#"sum(ents_export_files_total{job="worker"})"#, 1.0),
+        // One trigger run per upload's statement (uploads one at a time: no shared batch);
+        // database-wide figures, so `max` across instances.
+        (
+            r#"max(ents_rollup_maintenance_calls_total{job="worker",table="teros_data"})"#,
+            UPLOADS as f64,
+        ),
     ];
     for (promql, want) in expect {
         wait_until(&format!("{promql} == {want}"), || async {
@@ -305,6 +317,15 @@ async fn prometheus_counts_what_the_server_and_the_worker_did() {
         })
         .await;
     }
+    wait_until("the rollup triggers' time is reported", || async {
+        query(
+            &prometheus,
+            r#"max(ents_rollup_maintenance_seconds_total{job="worker",table="teros_data"})"#,
+        )
+        .await
+        .is_some_and(|seconds| seconds > 0.0)
+    })
+    .await;
     wait_until("process metrics of both", || async {
         query(&prometheus, "count(process_resident_memory_bytes > 0)").await == Some(2.0)
     })

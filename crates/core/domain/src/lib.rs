@@ -8,6 +8,7 @@ pub mod access;
 pub mod alerts;
 pub mod auth;
 pub mod cells;
+pub mod correlation;
 pub mod equations;
 pub mod error;
 pub mod exports;

@@ -9,7 +9,7 @@ mod wait;
 
 pub use chaos_proxy::ChaosProxy;
 pub use env::{amqp_url, postgres_admin_url, unique_name};
-pub use logs::init_logs;
+pub use logs::{CapturedLogs, init_logs};
 pub use queues::{delete_queues, messages_ready};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
 pub use wait::{PATIENCE, wait_until};

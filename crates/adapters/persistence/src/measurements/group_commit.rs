@@ -17,9 +17,12 @@ use std::time::Instant;
 use async_trait::async_trait;
 use ents_coalesce::{BatchHandler, CoalesceSettings, Coalescer};
 use ents_domain::DomainError;
+use ents_domain::correlation::RequestId;
 use ents_domain::ingest::{MeasurementStore, StoreOutcome};
 use ents_domain::measurements::Upload;
 use tracing::Span;
+use tracing_subscriber::Registry;
+use tracing_subscriber::registry::LookupSpan;
 
 use super::PgMeasurementStore;
 
@@ -59,16 +62,27 @@ struct Queued {
 /// Numbers the batches, so a request's log line can name the batch that wrote its upload.
 static BATCHES: AtomicU64 = AtomicU64::new(1);
 
+/// Request ids a batch's span names at most; the rest are counted (`uploads` has them all).
+const NAMED_REQUESTS: usize = 16;
+
 #[async_trait]
 impl BatchHandler for Writer {
     type Item = Queued;
     type Output = Result<StoreOutcome, DomainError>;
 
-    #[tracing::instrument(name = "group_commit", skip_all, fields(batch, uploads = queued.len()))]
+    #[tracing::instrument(
+        name = "group_commit",
+        skip_all,
+        fields(batch, uploads = queued.len(), request_ids)
+    )]
     async fn handle(&self, queued: Vec<Queued>) -> Vec<Self::Output> {
         let batch = BATCHES.fetch_add(1, Ordering::Relaxed);
         let span = Span::current();
         span.record("batch", batch);
+        // Every line of the batch names its requests: grepping a request id finds it.
+        if let Some(ids) = request_ids(queued.iter().map(|member| &member.caller)) {
+            span.record("request_ids", ids.as_str());
+        }
         let size = queued.len();
         let wait = metrics::histogram!(crate::metrics::GROUP_COMMIT_WAIT_SECONDS);
         for member in &queued {
@@ -81,10 +95,15 @@ impl BatchHandler for Writer {
         metrics::histogram!(crate::metrics::GROUP_COMMIT_BATCH_SIZE).record(size as f64);
         let uploads: Vec<Upload> = queued.into_iter().map(|member| member.upload).collect();
         if let [only] = uploads.as_slice() {
-            return vec![self.0.store(only).await];
+            let outcome = self.0.store(only).await;
+            if outcome.is_ok() {
+                tracing::debug!("group commit written");
+            }
+            return vec![outcome];
         }
         match self.0.store_batch(&uploads).await {
             Ok(outcomes) if outcomes.len() == uploads.len() => {
+                tracing::debug!("group commit written");
                 outcomes.into_iter().map(Ok).collect()
             }
             // The database did not answer in time: one by one, each upload would wait out
@@ -110,6 +129,31 @@ impl BatchHandler for Writer {
     }
 }
 
+/// The request ids of `callers` (the HTTP adapter keeps each in its request span, an ancestor
+/// of the caller's), comma-separated: the first [`NAMED_REQUESTS`], then `+N more`. `None`
+/// when no caller came from a request (or the subscriber keeps no span extensions).
+fn request_ids<'a>(callers: impl Iterator<Item = &'a Span>) -> Option<String> {
+    let ids: Vec<String> = callers.filter_map(request_id).collect();
+    if ids.is_empty() {
+        return None;
+    }
+    let mut named = ids[..ids.len().min(NAMED_REQUESTS)].join(",");
+    if ids.len() > NAMED_REQUESTS {
+        named.push_str(&format!(",+{} more", ids.len() - NAMED_REQUESTS));
+    }
+    Some(named)
+}
+
+/// The request id kept by `span` or its nearest ancestor that has one.
+fn request_id(span: &Span) -> Option<String> {
+    span.with_subscriber(|(id, dispatch)| {
+        let span = dispatch.downcast_ref::<Registry>()?.span(id)?;
+        span.scope()
+            .find_map(|s| s.extensions().get::<RequestId>().map(|r| r.0.clone()))
+    })
+    .flatten()
+}
+
 #[async_trait]
 impl MeasurementStore for GroupCommitStore {
     async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
@@ -125,5 +169,47 @@ impl MeasurementStore for GroupCommitStore {
 
     async fn store_batch(&self, uploads: &[Upload]) -> Result<Vec<StoreOutcome>, DomainError> {
         self.inner.store_batch(uploads).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tracing_subscriber::layer::SubscriberExt;
+
+    /// A request span carrying `id`, as the HTTP adapter tags it, and a child (the use case's
+    /// span, current when the store is called).
+    fn caller_of(id: &str) -> Span {
+        let request = tracing::info_span!("request");
+        request.with_subscriber(|(span_id, dispatch)| {
+            if let Some(span) = dispatch
+                .downcast_ref::<Registry>()
+                .and_then(|r| r.span(span_id))
+            {
+                span.extensions_mut().replace(RequestId(id.to_owned()));
+            }
+        });
+        tracing::info_span!(parent: &request, "ingest")
+    }
+
+    #[test]
+    fn a_batch_names_its_requests_up_to_a_bound() {
+        let subscriber = tracing_subscriber::registry().with(tracing_subscriber::fmt::layer());
+        tracing::subscriber::with_default(subscriber, || {
+            let callers = [
+                caller_of("a"),
+                tracing::info_span!("no request"),
+                caller_of("b"),
+            ];
+            assert_eq!(request_ids(callers.iter()).as_deref(), Some("a,b"));
+            assert_eq!(request_ids([tracing::info_span!("other")].iter()), None);
+
+            let many: Vec<Span> = (0..NAMED_REQUESTS + 3)
+                .map(|i| caller_of(&i.to_string()))
+                .collect();
+            let named = request_ids(many.iter()).unwrap_or_default();
+            assert!(named.starts_with("0,1,2,"), "{named}");
+            assert!(named.ends_with(",15,+3 more"), "{named}");
+        });
     }
 }

@@ -2,6 +2,7 @@
 //! recorder is installed. `docs/operations.md` lists them for operators.
 
 use ents_amqp::metrics as amqp;
+use ents_http::metrics as http;
 use ents_live::metrics as live;
 use ents_persistence::metrics as pg;
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram};
@@ -28,6 +29,22 @@ pub(super) const POOL_WAITING: &str = "ents_db_pool_waiting";
 pub(super) const POOL_MAX: &str = "ents_db_pool_max_connections";
 
 pub(super) fn describe() {
+    describe_histogram!(
+        http::REQUEST_DURATION,
+        Unit::Seconds,
+        "API requests by route template, method and status class: time to the last byte"
+    );
+    describe_histogram!(
+        http::REQUEST_BODY_SIZE,
+        Unit::Bytes,
+        "API request body sizes (Content-Length)"
+    );
+    describe_histogram!(
+        http::RESPONSE_BODY_SIZE,
+        Unit::Bytes,
+        "API response body sizes (bytes sent)"
+    );
+    describe_gauge!(http::ACTIVE_REQUESTS, "API requests in flight, by method");
     describe_counter!(UPLOADS, "Uploads handed to the store, by kind and outcome");
     describe_counter!(ROWS_STORED, "Measurement rows newly stored");
     describe_counter!(ROWS_DUPLICATE, "Uploaded rows already stored, skipped");

@@ -9,9 +9,11 @@ mod catalogue;
 mod ingest;
 mod jobs;
 mod pool;
+mod rollups;
 
 pub use ingest::MeteredStore;
 pub use jobs::{metered, record_queue_depth};
+pub use rollups::run_rollup_sampler;
 
 use std::net::TcpListener;
 use std::sync::{Arc, OnceLock};
@@ -60,7 +62,9 @@ impl Recorder {
     fn render(&self) -> String {
         self.process.collect();
         self.handle.run_upkeep();
-        self.handle.render()
+        let mut exposition = self.handle.render();
+        rollups::render(&mut exposition);
+        exposition
     }
 }
 

@@ -3,7 +3,8 @@
 //! With a broker (`amqp.url`): jobs are published to RabbitMQ and the `ents-worker` binary
 //! runs them. Without one (the embedded default): an in-process queue runs them inside this
 //! process, a sweeper republishes jobs whose message was lost (e.g. by a restart), and the
-//! export-file retention sweep runs here (with a broker, the worker runs it). Job records are
+//! export-file retention sweep and the rollup-maintenance sampler run here (with a broker,
+//! the worker runs them). Job records are
 //! in PostgreSQL either way.
 
 use std::sync::Arc;
@@ -70,6 +71,12 @@ impl JobRuntime {
             RETENTION_SWEEP_INTERVAL,
             stop.stopped(),
         ));
+        let rollups = {
+            let (settings, db, stopped) = (settings.clone(), db.clone(), stop.stopped());
+            tokio::spawn(async move {
+                crate::metrics::run_rollup_sampler(&settings, db, stopped).await;
+            })
+        };
         let alerts = {
             let evaluator = crate::alerts::evaluator(settings, &db, service.clone());
             let settings = settings.clone();
@@ -83,7 +90,7 @@ impl JobRuntime {
             service,
             readiness: None,
             stop,
-            tasks: vec![sweeper, retention, alerts, dispatcher],
+            tasks: vec![sweeper, retention, rollups, alerts, dispatcher],
             in_process: Some(queue),
             broker: None,
         })

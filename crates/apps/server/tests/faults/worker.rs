@@ -91,6 +91,7 @@ async fn worker_with_a_blackholed_database_waits_and_then_writes_everything_once
         connect_timeout: Duration::from_secs(1),
         statement_timeout: Duration::from_secs(2),
         operation_timeout: Duration::from_secs(2),
+        track_functions: false,
     })
     .unwrap();
 
