@@ -42,7 +42,7 @@ pub fn encode_row(row: &ExportRow, out: &mut String) {
     out.push('\n');
 }
 
-fn push_field(out: &mut String, value: &str) {
+pub(crate) fn push_field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));
