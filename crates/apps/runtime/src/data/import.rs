@@ -10,8 +10,8 @@ use std::sync::atomic::AtomicBool;
 use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
 use ents_domain::imports::{
-    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportStore, ImportSummary, Importer,
-    LineRow, SEED_CSV_COLUMNS, SeedCsvParser,
+    EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_WITHOUT_LOGGER, ExportCsvAssembler, ImportOptions,
+    ImportStore, ImportSummary, Importer, LineRow, SEED_CSV_COLUMNS, SeedCsvParser,
 };
 use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
@@ -295,7 +295,9 @@ pub(super) async fn export_csv<R: Read + Seek>(
     progress: &mut Report<'_>,
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
-    expect_header(&mut reader, path, &EXPORT_CSV_COLUMNS, "an export CSV")?;
+    // Files of the first release have no `logger` column.
+    let accepted: [&[&str]; 2] = [&EXPORT_CSV_COLUMNS, &EXPORT_CSV_COLUMNS_WITHOUT_LOGGER];
+    expect_header(&mut reader, path, &accepted, "an export CSV")?;
     seek(&mut reader, cursor)?;
     let mut assembler = ExportCsvAssembler::new();
     let mut record = csv::StringRecord::new();
@@ -371,7 +373,7 @@ pub(super) async fn seed_csv<R: Read + Seek>(
     progress: &mut Report<'_>,
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
-    expect_header(&mut reader, path, &SEED_CSV_COLUMNS, "a seed-era CSV")?;
+    expect_header(&mut reader, path, &[&SEED_CSV_COLUMNS], "a seed-era CSV")?;
     // Every row goes to --cell (the importer's target, checked by run_import): the id
     // given here is only a placeholder.
     seek(&mut reader, cursor)?;
@@ -413,18 +415,22 @@ pub(super) async fn seed_csv<R: Read + Seek>(
 }
 
 /// Refuses a file whose header line is not exactly `columns` (the layout `what` names).
+/// `accepted`: the headers of the layout, the current one first (named in the message).
 fn expect_header<R: Read>(
     reader: &mut csv::Reader<R>,
     path: &Path,
-    columns: &[&str],
+    accepted: &[&[&str]],
     what: &str,
 ) -> anyhow::Result<()> {
     let header = reader.headers().context("reading the header line")?;
-    if header.iter().ne(columns.iter().copied()) {
+    if !accepted
+        .iter()
+        .any(|columns| header.iter().eq(columns.iter().copied()))
+    {
         bail!(
             "{}: not {what}: the header must be {}",
             path.display(),
-            columns.join(",")
+            accepted.first().map(|c| c.join(",")).unwrap_or_default()
         );
     }
     Ok(())

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::export_csv::EXPORT_CSV_COLUMNS;
+use super::export_csv::{EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_WITHOUT_LOGGER};
 use super::model::{BadLine, ImportSummary};
 use super::seed_csv::SEED_CSV_COLUMNS;
 use crate::DomainError;
@@ -24,7 +24,7 @@ pub(crate) const IMPORT_NOT_FOUND: &str = "Import not found";
 /// The CSV layouts an upload may hold (those `ents import` detects for CSV).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CsvLayout {
-    /// The project's export CSV (`docs/exports.md`).
+    /// The project's export CSV (`docs/exports.md`), with or without its `logger` column.
     Export,
     /// The seed-era wide CSV of one cell.
     Seed,
@@ -55,7 +55,7 @@ impl CsvLayout {
         let line = std::str::from_utf8(&body[..end]).ok()?;
         let line = line.strip_suffix('\r').unwrap_or(line);
         let is = |columns: &[&str]| line.split(',').eq(columns.iter().copied());
-        if is(&EXPORT_CSV_COLUMNS) {
+        if is(&EXPORT_CSV_COLUMNS) || is(&EXPORT_CSV_COLUMNS_WITHOUT_LOGGER) {
             Some(Self::Export)
         } else if is(&SEED_CSV_COLUMNS) {
             Some(Self::Seed)
@@ -67,7 +67,10 @@ impl CsvLayout {
     /// The header lines this layout accepts, for messages.
     pub fn headers(self) -> String {
         match self {
-            Self::Export => EXPORT_CSV_COLUMNS.join(","),
+            Self::Export => format!(
+                "{} (or without its last column, logger)",
+                EXPORT_CSV_COLUMNS.join(",")
+            ),
             Self::Seed => SEED_CSV_COLUMNS.join(","),
         }
     }

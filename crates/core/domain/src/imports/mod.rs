@@ -25,7 +25,7 @@ mod service;
 #[cfg(test)]
 mod tests;
 
-pub use export_csv::{EXPORT_CSV_COLUMNS, ExportCsvAssembler};
+pub use export_csv::{EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_WITHOUT_LOGGER, ExportCsvAssembler};
 pub use importer::{ImportOptions, Importer};
 pub use job::{CellImport, CsvLayout, IMPORT_KIND, ImportPayload, ImportResult, error_report};
 pub use model::{BadLine, ImportRow, ImportSummary, ImportValue, LineRow};

@@ -46,6 +46,7 @@ fn the_values_of_one_stored_row_come_back_together_in_table_units() {
                 ImportRow::Power {
                     cell_id: 1,
                     logger_id: None,
+                    logger_name: None,
                     ts: ts("2024-01-01 10:00:00"),
                     voltage: Some(2.0),
                     current: None
@@ -56,6 +57,7 @@ fn the_values_of_one_stored_row_come_back_together_in_table_units() {
                 ImportRow::Power {
                     cell_id: 1,
                     logger_id: None,
+                    logger_name: None,
                     ts: ts("2024-01-01 10:30:00"),
                     voltage: Some(1.0),
                     current: Some(0.002)
@@ -147,6 +149,7 @@ fn a_seed_csv_line_gives_its_teros_power_and_sensor_rows_once() {
             ImportRow::Power {
                 cell_id: 5,
                 logger_id: None,
+                logger_name: None,
                 ts: ts("2024-01-13 10:30:00"),
                 voltage: Some(1.0),
                 current: Some(0.002)
