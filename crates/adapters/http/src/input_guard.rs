@@ -25,6 +25,11 @@ use crate::error::ApiError;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct JsonLimit(pub usize);
 
+/// The largest raw body (`http.body_limit_bytes`), in the app's data, for the routes that
+/// read their payload themselves.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct BodyLimit(pub usize);
+
 const NUL_PROBLEM: &str = "must not contain a NUL character";
 
 pub(crate) async fn guard_input(

@@ -26,6 +26,7 @@ mod common_answers;
         (name = "data", description = "Reading measurement series, availability, catalog, equations"),
         (name = "ingest", description = "Uploads from the field: protobuf, The Things Network webhooks, JSON"),
         (name = "exports", description = "CSV exports run by the worker, and the original export pair"),
+        (name = "imports", description = "CSV imports into a cell, run by the worker (docs/import-export.md)"),
         (name = "alerts", description = "Alert rules on cells (silence, thresholds) and the history of alerts (docs/alerts.md)"),
         (name = "sensorthings", description = "A read-only OGC SensorThings API v1.1 over the same data (prefix `sta.prefix`; docs/sensorthings.md)"),
     ),

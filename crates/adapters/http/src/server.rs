@@ -11,7 +11,7 @@ use tracing_actix_web::TracingLogger;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::input_guard::JsonLimit;
+use crate::input_guard::{BodyLimit, JsonLimit};
 use crate::known_routes::KnownRoutes;
 use crate::state::AppState;
 use crate::trace_context::RequestSpan;
@@ -83,6 +83,7 @@ pub fn serve(
             .app_data(state.clone())
             .app_data(known_routes.clone())
             .app_data(web::Data::new(JsonLimit(settings.json_limit_bytes)))
+            .app_data(web::Data::new(BodyLimit(settings.body_limit_bytes)))
             .app_data(
                 web::JsonConfig::default()
                     .limit(settings.json_limit_bytes)

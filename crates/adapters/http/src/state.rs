@@ -4,6 +4,7 @@ use ents_domain::access::AccessPolicy;
 use ents_domain::alerts::AlertService;
 use ents_domain::exports::ExportService;
 use ents_domain::health::ReadinessProbe;
+use ents_domain::imports::ImportService;
 use ents_domain::loggers::LoggerService;
 use ents_domain::series::SeriesRepository;
 use ents_domain::sta::StaService;
@@ -37,6 +38,8 @@ pub struct AppState {
     pub ingest: IngestEndpoints,
     /// CSV exports, run as jobs.
     pub exports: Arc<ExportService>,
+    /// CSV imports over HTTP, run as jobs.
+    pub imports: Arc<ImportService>,
     /// The read-only SensorThings API (served when `HttpSettings::sta_prefix` is set).
     pub sta: StaService,
     /// Alert rules and their history.

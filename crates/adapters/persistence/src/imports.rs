@@ -50,8 +50,12 @@ impl From<DieselError> for Abort {
     }
 }
 
+/// An export's logger is named: the logger of that name here, NULL when there is none.
 const INSERT_POWER: &str = "INSERT INTO power_data (cell_id, logger_id, ts, voltage, current) \
-    SELECT * FROM UNNEST($1::int[], $2::int[], $3::timestamp[], $4::float8[], $5::float8[]) \
+    SELECT u.cell_id, coalesce(u.logger_id, l.id), u.ts, u.voltage, u.current \
+      FROM UNNEST($1::int[], $2::int[], $3::timestamp[], $4::float8[], $5::float8[], $6::text[]) \
+           AS u(cell_id, logger_id, ts, voltage, current, logger_name) \
+      LEFT JOIN logger l ON l.name = u.logger_name \
     ON CONFLICT (cell_id, ts, logger_id) DO NOTHING";
 
 const INSERT_TEROS: &str = "INSERT INTO teros_data (cell_id, ts, vwc, raw_vwc, temp, ec) \
@@ -83,6 +87,7 @@ const INSERT_DATA: &str = "INSERT INTO data (sensor_id, ts, float_val, int_val, 
 struct Power {
     cell: Vec<i32>,
     logger: Vec<Option<i32>>,
+    logger_name: Vec<Option<String>>,
     ts: Vec<NaiveDateTime>,
     voltage: Vec<Option<f64>>,
     current: Vec<Option<f64>>,
@@ -126,12 +131,16 @@ impl Columns {
                 ImportRow::Power {
                     cell_id,
                     logger_id,
+                    logger_name,
                     ts,
                     voltage,
                     current,
                 } => {
                     c.power.cell.push(*cell_id);
                     c.power.logger.push(*logger_id);
+                    c.power
+                        .logger_name
+                        .push(logger_name.as_deref().map(str::to_owned));
                     c.power.ts.push(*ts);
                     c.power.voltage.push(*voltage);
                     c.power.current.push(*current);
@@ -198,6 +207,7 @@ impl Columns {
                 .bind::<Array<Timestamp>, _>(power.ts)
                 .bind::<Array<Nullable<Double>>, _>(power.voltage)
                 .bind::<Array<Nullable<Double>>, _>(power.current)
+                .bind::<Array<Nullable<Text>>, _>(power.logger_name)
                 .execute(conn)
                 .await?;
         }

@@ -19,6 +19,7 @@ pub mod data;
 pub mod database;
 pub mod exports;
 mod identity;
+pub mod imports;
 pub mod jobs;
 pub mod metrics;
 pub mod notify;

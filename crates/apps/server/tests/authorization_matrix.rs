@@ -171,6 +171,7 @@ struct Fixture {
     logger_name: String,
     export: String,
     legacy_export: String,
+    import: String,
     alert_rule: i64,
 }
 
@@ -345,6 +346,33 @@ fn routes() -> Vec<Route> {
         route(M::GET, "/api/cell/datas", CellRead, 200, |f, _| {
             at(format!("/api/cell/datas?cellIds={}&{RANGE}", f.cell))
         }),
+        // Imports (as any write on the cell).
+        route(
+            M::POST,
+            "/api/cells/{cell_id}/imports",
+            Member,
+            202,
+            |f, n| {
+                (
+                    format!("/api/cells/{}/imports", f.cell),
+                    Some(Body::Bytes("text/csv", import_csv(n))),
+                )
+            },
+        ),
+        route(
+            M::GET,
+            "/api/cells/{cell_id}/imports/{import_id}",
+            Member,
+            200,
+            |f, _| at(format!("/api/cells/{}/imports/{}", f.cell, f.import)),
+        ),
+        route(
+            M::GET,
+            "/api/cells/{cell_id}/imports/{import_id}/errors",
+            Member,
+            200,
+            |f, _| at(format!("/api/cells/{}/imports/{}/errors", f.cell, f.import)),
+        ),
         // Someone else's (or an unknown) id reads as pending, as upstream.
         route(M::GET, "/api/status/{id}", NotIngest, 200, |f, _| {
             at(format!("/api/status/{}", f.legacy_export))
@@ -658,11 +686,22 @@ async fn fixture(app: &TestApp, callers: &Callers, n: usize) -> Fixture {
         logger_name,
         export: String::new(),
         legacy_export: String::new(),
+        import: String::new(),
         alert_rule: rule["rule"]["id"].as_i64().unwrap(),
     }
 }
 
-/// Exports of the owner's cell, finished, for the routes that read them.
+/// A one-row export CSV for case `n`.
+fn import_csv(n: usize) -> Vec<u8> {
+    format!(
+        "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n\
+         1,c,sensor,probe,level,m,2024-01-01T00:00:{:02}Z,{n}\n",
+        n % 60
+    )
+    .into_bytes()
+}
+
+/// Exports (and an import) of the owner's cell, finished, for the routes that read them.
 async fn with_exports(app: &TestApp, callers: &Callers, mut fixture: Fixture) -> Fixture {
     let owner = Auth::Bearer(callers.owner.id);
     let (status, created) = call(
@@ -689,6 +728,17 @@ async fn with_exports(app: &TestApp, callers: &Callers, mut fixture: Fixture) ->
         })
         .await;
     }
+    let path = format!("/api/cells/{}/imports", fixture.cell);
+    let body = Some(Body::Bytes("text/csv", import_csv(0)));
+    let (status, created) = send(app, &owner, Method::POST, &path, body).await;
+    assert_eq!(status, 202, "{created}");
+    let created: Value = serde_json::from_str(&created).unwrap();
+    fixture.import = created["id"].as_str().unwrap().to_owned();
+    let path = format!("{path}/{}", fixture.import);
+    ents_test_support::wait_until("the import finishes", || async {
+        call(app, &owner, Method::GET, &path, None).await.1["state"] == "succeeded"
+    })
+    .await;
     fixture
 }
 

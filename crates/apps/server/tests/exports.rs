@@ -26,14 +26,14 @@ const SEED: &str = "INSERT INTO cell (id, name) VALUES (1, 'c1'), (2, 'c2'); \
        (7, '2024-01-01 05:10:00', 100), (7, '2024-01-01 05:50:00', 101), \
        (7, '2024-01-04 00:00:00', 999)";
 
-const HEADER: &str = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n";
+const HEADER: &str = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value,logger\n";
 
-const RAW_ROWS: &str = "1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,2000\n\
-    1,c1,power,power,voltage,mV,2024-01-01T10:30:00Z,1000\n\
-    1,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000\n\
-    1,c1,power,power,power,µW,2024-01-01T10:30:00Z,2000\n\
-    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:10:00Z,100\n\
-    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:50:00Z,101\n";
+const RAW_ROWS: &str = "1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,2000,\n\
+    1,c1,power,power,voltage,mV,2024-01-01T10:30:00Z,1000,\n\
+    1,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000,\n\
+    1,c1,power,power,power,µW,2024-01-01T10:30:00Z,2000,\n\
+    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:10:00Z,100,\n\
+    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:50:00Z,101,\n";
 
 fn raw_csv() -> String {
     format!("{HEADER}{RAW_ROWS}")
@@ -202,10 +202,10 @@ async fn a_resampled_export_has_the_bucket_means() {
     assert_eq!(
         text,
         format!(
-            "{HEADER}1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,1500\n\
-             1,c1,power,power,current,µA,2024-01-01T10:00:00Z,2000\n\
-             1,c1,power,power,power,µW,2024-01-01T10:00:00Z,2000\n\
-             1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:00:00Z,100.5\n"
+            "{HEADER}1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,1500,\n\
+             1,c1,power,power,current,µA,2024-01-01T10:00:00Z,2000,\n\
+             1,c1,power,power,power,µW,2024-01-01T10:00:00Z,2000,\n\
+             1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:00:00Z,100.5,\n"
         )
     );
 }

@@ -16,6 +16,7 @@ mod identity_keys;
 mod identity_local;
 mod identity_sessions;
 mod identity_tokens;
+mod imports;
 #[path = "ingest/main.rs"]
 mod ingest;
 mod input_guard;

@@ -9,6 +9,7 @@ mod catalog;
 mod equations;
 mod exports;
 pub(crate) mod health;
+mod imports;
 pub(crate) mod ingest;
 mod isoformat;
 mod jsonify;
@@ -100,6 +101,10 @@ pub(crate) fn api_scope() -> Scope<
         .service(exports::create_export)
         .service(exports::get_export)
         .service(exports::download_export)
+        // Imports through the worker (issue 13).
+        .service(imports::create_import)
+        .service(imports::get_import)
+        .service(imports::import_errors)
         // Device uploads (issue 5).
         .service(ingest::sensor_post)
         .service(ingest::sensor_json_post)

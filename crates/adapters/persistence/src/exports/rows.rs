@@ -1,5 +1,6 @@
 //! How what one `FETCH` returns (the series reads' rows) becomes long-format rows.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDateTime;
@@ -13,6 +14,7 @@ fn push_values(
     labels: &[Arc<SeriesLabel>],
     ts: NaiveDateTime,
     values: [Option<f64>; 4],
+    logger: Option<&Arc<str>>,
 ) {
     for (label, value) in labels.iter().zip(values) {
         if let Some(v) = value {
@@ -20,14 +22,22 @@ fn push_values(
                 series: label.clone(),
                 ts,
                 value: ExportValue::Number(v),
+                logger: logger.cloned(),
             });
         }
     }
 }
 
-pub(crate) fn from_raw(out: &mut Vec<ExportRow>, labels: &[Arc<SeriesLabel>], rows: Vec<RawRow>) {
+/// `loggers`: names by id, for the power rows' logger.
+pub(crate) fn from_raw(
+    out: &mut Vec<ExportRow>,
+    labels: &[Arc<SeriesLabel>],
+    rows: Vec<RawRow>,
+    loggers: &HashMap<i32, Arc<str>>,
+) {
     for r in rows {
-        push_values(out, labels, r.ts, r.values());
+        let logger = r.logger_id.and_then(|id| loggers.get(&id));
+        push_values(out, labels, r.ts, r.values(), logger);
     }
 }
 
@@ -45,7 +55,7 @@ pub(crate) fn from_buckets(
             mean(r.n2, r.s2),
             mean(r.n3, r.s3),
         ];
-        push_values(out, labels, r.bucket, values);
+        push_values(out, labels, r.bucket, values, None);
     }
 }
 
@@ -59,6 +69,7 @@ pub(crate) fn from_text(out: &mut Vec<ExportRow>, labels: &[Arc<SeriesLabel>], r
                 series: label.clone(),
                 ts: r.ts,
                 value: ExportValue::Text(text),
+                logger: None,
             });
         }
     }

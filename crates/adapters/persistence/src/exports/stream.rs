@@ -1,7 +1,11 @@
 //! The export's transaction: one snapshot, one cursor per series, one batch at a time.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::NaiveDateTime;
-use diesel::sql_types::{Integer, Timestamp};
+use diesel::QueryableByName;
+use diesel::sql_types::{Integer, Text, Timestamp};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use ents_domain::DomainError;
 use ents_domain::exports::{ExportRequest, ExportRow, RowSink};
@@ -30,6 +34,7 @@ pub(crate) async fn run(
             let names = super::cell_names(conn, request.cell_ids()).await?;
             let cells: Vec<(i32, String)> = request.cell_ids().iter().copied().zip(names).collect();
             let parts = parts(conn, &cells).await?;
+            let loggers = logger_names(conn).await?;
             let total = parts.len().max(1) as f32;
             for (index, part) in parts.iter().enumerate() {
                 let context = Progress {
@@ -37,12 +42,41 @@ pub(crate) async fn run(
                     index,
                     total,
                 };
-                read_part(conn, part, request, batch_rows, use_rollups, &context, sink).await?;
+                let at = Position {
+                    progress: &context,
+                    loggers: &loggers,
+                };
+                read_part(conn, part, request, batch_rows, use_rollups, &at, sink).await?;
             }
             Ok::<_, StoreError>(())
         })
         .await
         .map_err(DomainError::from)
+}
+
+/// The name of every logger: exported beside its raw power rows (names, unlike ids, mean
+/// the same logger in another deployment).
+async fn logger_names(conn: &mut AsyncPgConnection) -> Result<HashMap<i32, Arc<str>>, StoreError> {
+    #[derive(QueryableByName)]
+    struct Logger {
+        #[diesel(sql_type = Integer)]
+        id: i32,
+        #[diesel(sql_type = Text)]
+        name: String,
+    }
+    let rows = diesel::sql_query("SELECT id, name FROM logger")
+        .load::<Logger>(conn)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|l| (l.id, Arc::from(l.name)))
+        .collect())
+}
+
+/// What one series' read needs to know of the whole export.
+struct Position<'a> {
+    progress: &'a Progress,
+    loggers: &'a HashMap<i32, Arc<str>>,
 }
 
 /// Where a series stands in the whole export: its index, and the time of its last row.
@@ -66,9 +100,10 @@ async fn read_part(
     request: &ExportRequest,
     batch_rows: usize,
     use_rollups: bool,
-    progress: &Progress,
+    at: &Position<'_>,
     sink: &mut dyn RowSink,
 ) -> Result<(), StoreError> {
+    let progress = at.progress;
     let range = request.range;
     let declare = |sql: &str| format!("DECLARE {CURSOR} NO SCROLL CURSOR FOR {sql}");
     let buckets = match (&part.reader, request.resample) {
@@ -108,7 +143,7 @@ async fn read_part(
             (Reader::Numeric(_), false) => {
                 let rows = diesel::sql_query(&fetch_sql).load::<RawRow>(conn).await?;
                 let meta = (rows.len(), rows.last().map(|r| r.ts));
-                from_raw(&mut out, &part.labels, rows);
+                from_raw(&mut out, &part.labels, rows, at.loggers);
                 meta
             }
             (Reader::Numeric(_), true) => {

@@ -46,9 +46,14 @@ fn raw_sql_parts(spec: &SeriesSpec, mode: ReadMode) -> (String, String) {
     )
 }
 
-/// `SELECT <ts>, v0..v3` of the raw rows, in time order.
+/// `SELECT <ts>, v0..v3, logger_id` of the raw rows, in time order.
 pub(crate) fn raw_sql(spec: &SeriesSpec, mode: ReadMode) -> String {
     let (head, tail) = raw_sql_parts(spec, mode);
+    let head = head.replacen(
+        " FROM ",
+        &format!(", {} AS logger_id FROM ", spec.logger),
+        1,
+    );
     format!("SELECT {head}$1 AND ts BETWEEN $2 AND $3{tail}")
 }
 

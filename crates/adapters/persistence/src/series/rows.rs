@@ -19,6 +19,9 @@ pub(crate) struct RawRow {
     pub v2: Option<f64>,
     #[diesel(sql_type = Nullable<Double>)]
     pub v3: Option<f64>,
+    /// The power row's logger (NULL for the other tables).
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub logger_id: Option<i32>,
 }
 
 impl RawRow {

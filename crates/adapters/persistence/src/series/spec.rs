@@ -17,6 +17,8 @@ pub(crate) struct SeriesSpec {
     pub rollup_table: &'static str,
     /// At most [`MAX_FIELDS`].
     pub fields: &'static [Field],
+    /// The raw row's logger (`integer`): power rows have one, the others none.
+    pub logger: &'static str,
 }
 
 /// Row structs have this many value slots; unused ones are NULL.
@@ -26,6 +28,7 @@ pub(crate) const POWER: SeriesSpec = SeriesSpec {
     table: "power_data",
     key: "cell_id",
     rollup_table: "power_rollup",
+    logger: "logger_id",
     fields: &[
         // Upstream units: mV, µA, and µW as the mean of the products (not the product of
         // the means).
@@ -48,6 +51,7 @@ pub(crate) const TEROS: SeriesSpec = SeriesSpec {
     table: "teros_data",
     key: "cell_id",
     rollup_table: "teros_rollup",
+    logger: "NULL::integer",
     fields: &[
         // Normalised once per row, before any averaging (fix of D-49).
         Field {
@@ -73,6 +77,7 @@ pub(crate) const DATA_FLOAT: SeriesSpec = SeriesSpec {
     table: "data",
     key: "sensor_id",
     rollup_table: "data_rollup",
+    logger: "NULL::integer",
     fields: &[Field {
         raw: "float_val",
         rollup: "float",
@@ -83,6 +88,7 @@ pub(crate) const DATA_INT: SeriesSpec = SeriesSpec {
     table: "data",
     key: "sensor_id",
     rollup_table: "data_rollup",
+    logger: "NULL::integer",
     fields: &[Field {
         raw: "int_val::double precision",
         rollup: "int",

@@ -35,6 +35,8 @@ pub(crate) struct Cursor {
     stop: Arc<AtomicBool>,
     batches: u64,
     saved: bool,
+    /// No checkpoint file (an import job's body): nothing is saved.
+    detached: bool,
     /// Where to start (the checkpoint of `--resume`), if anywhere.
     pub start: Option<Position>,
 }
@@ -114,8 +116,24 @@ impl Cursor {
             stop,
             batches: 0,
             saved: false,
+            detached: false,
             start,
         })
+    }
+
+    /// A cursor without a checkpoint file or a stop request: an import job's body, read
+    /// from the start in one go (a rerun of the job reads it again; its rows are then
+    /// duplicates).
+    pub(crate) fn detached() -> Self {
+        Self {
+            path: PathBuf::new(),
+            identity: Value::Null,
+            stop: Arc::new(AtomicBool::new(false)),
+            batches: 0,
+            saved: false,
+            detached: true,
+            start: None,
+        }
     }
 
     /// After a unit (line, frame) that started at `unit_start`: when a batch was committed
@@ -151,6 +169,9 @@ impl Cursor {
     }
 
     fn save(&mut self, at: Position) -> anyhow::Result<()> {
+        if self.detached {
+            return Ok(());
+        }
         let body = json!({"file": self.identity, "byte": at.byte, "line": at.line});
         let mut part = self.path.as_os_str().to_owned();
         part.push(".part");

@@ -2,7 +2,7 @@
 //! of one transaction each, duplicates skipped, bad lines reported with their numbers).
 
 use std::fmt::Write as _;
-use std::io::{Seek, SeekFrom};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -10,8 +10,8 @@ use std::sync::atomic::AtomicBool;
 use anyhow::{Context, anyhow, bail};
 use ents_config::Settings;
 use ents_domain::imports::{
-    EXPORT_CSV_COLUMNS, ExportCsvAssembler, ImportOptions, ImportStore, ImportSummary, Importer,
-    LineRow, SEED_CSV_COLUMNS, SeedCsvParser,
+    EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_WITHOUT_LOGGER, ExportCsvAssembler, ImportOptions,
+    ImportStore, ImportSummary, Importer, LineRow, SEED_CSV_COLUMNS, SeedCsvParser,
 };
 use ents_domain::measurements::Upload;
 use ents_domain::users::UserRepository;
@@ -20,7 +20,7 @@ use ents_persistence::{PgImportStore, PgUserRepository};
 use super::checkpoint::{Cursor, Interrupted, Position};
 use super::export::explain;
 use super::frames::next_frame;
-use super::progress::Progress;
+use super::progress::{Progress, Report};
 use super::ttn::ttn_lines;
 
 /// The layouts `ents import` reads.
@@ -198,10 +198,14 @@ async fn import_file(
     let size = file.metadata().map(|m| m.len()).unwrap_or(0).max(1);
     let decode = match format {
         ImportFormat::ExportCsv => {
-            return export_csv(path, file, size, importer, progress, cursor).await;
+            let reader = csv_reader(file);
+            let mut report = Report::Display(progress);
+            return export_csv(path, reader, size, importer, &mut report, cursor).await;
         }
         ImportFormat::SeedCsv => {
-            return seed_csv(path, file, size, importer, progress, cursor).await;
+            let reader = csv_reader(file);
+            let mut report = Report::Display(progress);
+            return seed_csv(path, reader, size, importer, &mut report, cursor).await;
         }
         ImportFormat::Ttn => return ttn_lines(file, size, importer, progress, cursor).await,
         ImportFormat::Measurement => ents_wire::decode_measurement,
@@ -282,16 +286,18 @@ pub(super) async fn add_upload(
     Ok(())
 }
 
-async fn export_csv(
+/// The export CSV (the CLI's file, or an import job's body).
+pub(super) async fn export_csv<R: Read + Seek>(
     path: &Path,
-    file: std::fs::File,
+    mut reader: csv::Reader<R>,
     size: u64,
     importer: &mut Importer,
-    progress: &Progress,
+    progress: &mut Report<'_>,
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
-    let mut reader = csv_reader(file);
-    expect_header(&mut reader, path, &EXPORT_CSV_COLUMNS, "an export CSV")?;
+    // Files of the first release have no `logger` column.
+    let accepted: [&[&str]; 2] = [&EXPORT_CSV_COLUMNS, &EXPORT_CSV_COLUMNS_WITHOUT_LOGGER];
+    expect_header(&mut reader, path, &accepted, "an export CSV")?;
     seek(&mut reader, cursor)?;
     let mut assembler = ExportCsvAssembler::new();
     let mut record = csv::StringRecord::new();
@@ -327,7 +333,8 @@ async fn export_csv(
         if line.is_multiple_of(4096) {
             let s = importer.summary();
             let done = reader.position().byte() as f32 / size as f32;
-            progress.update(done, &format!("{} rows stored", s.stored));
+            let detail = format!("{} rows stored", s.stored);
+            progress.update(done, &detail).await;
         }
     }
     if let Some(row) = assembler.finish() {
@@ -346,10 +353,7 @@ fn position<R: std::io::Read>(reader: &csv::Reader<R>) -> Position {
 }
 
 /// Continues at the checkpoint (after the header was read and checked).
-fn seek(
-    reader: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
-    cursor: &Cursor,
-) -> anyhow::Result<()> {
+fn seek<R: Read + Seek>(reader: &mut csv::Reader<R>, cursor: &Cursor) -> anyhow::Result<()> {
     if let Some(start) = cursor.start {
         let mut at = csv::Position::new();
         at.set_byte(start.byte)
@@ -360,17 +364,16 @@ fn seek(
     Ok(())
 }
 
-/// The seed-era wide CSV: every line's rows into `--cell`.
-async fn seed_csv(
+/// The seed-era wide CSV: every line's rows into `--cell` (the importer's target).
+pub(super) async fn seed_csv<R: Read + Seek>(
     path: &Path,
-    file: std::fs::File,
+    mut reader: csv::Reader<R>,
     size: u64,
     importer: &mut Importer,
-    progress: &Progress,
+    progress: &mut Report<'_>,
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
-    let mut reader = csv_reader(file);
-    expect_header(&mut reader, path, &SEED_CSV_COLUMNS, "a seed-era CSV")?;
+    expect_header(&mut reader, path, &[&SEED_CSV_COLUMNS], "a seed-era CSV")?;
     // Every row goes to --cell (the importer's target, checked by run_import): the id
     // given here is only a placeholder.
     seek(&mut reader, cursor)?;
@@ -404,35 +407,46 @@ async fn seed_csv(
         if line.is_multiple_of(4096) {
             let s = importer.summary();
             let done = reader.position().byte() as f32 / size as f32;
-            progress.update(done, &format!("{} rows stored", s.stored));
+            let detail = format!("{} rows stored", s.stored);
+            progress.update(done, &detail).await;
         }
     }
     Ok(())
 }
 
 /// Refuses a file whose header line is not exactly `columns` (the layout `what` names).
-fn expect_header(
-    reader: &mut csv::Reader<std::io::BufReader<std::fs::File>>,
+/// `accepted`: the headers of the layout, the current one first (named in the message).
+fn expect_header<R: Read>(
+    reader: &mut csv::Reader<R>,
     path: &Path,
-    columns: &[&str],
+    accepted: &[&[&str]],
     what: &str,
 ) -> anyhow::Result<()> {
     let header = reader.headers().context("reading the header line")?;
-    if header.iter().ne(columns.iter().copied()) {
+    if !accepted
+        .iter()
+        .any(|columns| header.iter().eq(columns.iter().copied()))
+    {
         bail!(
             "{}: not {what}: the header must be {}",
             path.display(),
-            columns.join(",")
+            accepted.first().map(|c| c.join(",")).unwrap_or_default()
         );
     }
     Ok(())
 }
 
 fn csv_reader(file: std::fs::File) -> csv::Reader<std::io::BufReader<std::fs::File>> {
+    csv_reader_of(std::io::BufReader::with_capacity(256 * 1024, file))
+}
+
+/// The reader of both CSV layouts: headers checked by the caller, lines of any length
+/// reported as bad lines rather than errors.
+pub(super) fn csv_reader_of<R: Read>(input: R) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .from_reader(std::io::BufReader::with_capacity(256 * 1024, file))
+        .from_reader(input)
 }
 
 /// The summaries as the command prints them: one file's as it is, several each under its

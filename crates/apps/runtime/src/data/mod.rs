@@ -6,6 +6,7 @@ mod checkpoint;
 mod export;
 mod frames;
 mod import;
+mod import_job;
 mod output;
 mod progress;
 mod ttn;
@@ -15,4 +16,5 @@ pub use export::{ExportCommand, ExportOutcome, run_export};
 pub use import::{
     FileImport, ImportCommand, ImportFormat, render_imports, render_summary, run_import,
 };
+pub use import_job::ImportCsvHandler;
 pub use progress::Progress;

@@ -107,3 +107,35 @@ impl ProgressSink for Progress {
         self.update(fraction, "");
     }
 }
+
+/// Where the import readers report progress: the command's display, or an import job's
+/// record (at most once per `interval`: each report is a write that extends the lease).
+pub(crate) enum Report<'a> {
+    Display(&'a Progress),
+    Job {
+        sink: &'a dyn ProgressSink,
+        interval: Duration,
+        last: Option<Instant>,
+    },
+}
+
+impl Report<'_> {
+    /// `fraction` of the input read, and a detail for the display.
+    pub(crate) async fn update(&mut self, fraction: f32, detail: &str) {
+        match self {
+            Self::Display(progress) => progress.update(fraction, detail),
+            Self::Job {
+                sink,
+                interval,
+                last,
+            } => {
+                if last.is_some_and(|at| at.elapsed() < *interval) {
+                    return;
+                }
+                *last = Some(Instant::now());
+                // Not 1.0 before the job completes: "finished" is the job state's word.
+                sink.report(fraction.clamp(0.0, 0.99)).await;
+            }
+        }
+    }
+}

@@ -25,7 +25,7 @@ pub use sweeper::{SWEEP_BATCH, run_sweeper};
 pub use ttn::{device_registry, ttn_handlers, with_ttn_handlers};
 
 /// Every handler a deployment runs, the same in both processes: the built-in ones, the TTN
-/// ones when TTN is configured, the CSV export. Errors: invalid `[ttn]` settings.
+/// ones when TTN is configured, the CSV export and import. Errors: invalid `[ttn]` settings.
 pub fn handlers(settings: &Settings, db: &Db) -> anyhow::Result<HandlerRegistry> {
     let handlers = with_ttn_handlers(
         builtin_handlers(),
@@ -33,7 +33,9 @@ pub fn handlers(settings: &Settings, db: &Db) -> anyhow::Result<HandlerRegistry>
         Arc::new(PgLoggerRepository::new(db.clone())),
     )
     .context("the [ttn] settings")?;
-    let handlers = handlers.with(crate::exports::export_handler(settings, db));
+    let handlers = handlers
+        .with(crate::exports::export_handler(settings, db))
+        .with(crate::imports::import_handler(settings, db));
     let handlers = crate::alerts::with_alert_handlers(handlers, settings, db)
         .context("the notification settings")?;
     Ok(crate::metrics::metered(&handlers))

@@ -74,6 +74,7 @@ impl Application {
             identity,
             loggers: loggers::service(settings, &db, &jobs)?,
             exports: crate::exports::export_service(settings, &db, jobs.service().clone()),
+            imports: crate::imports::import_service(settings, &db, jobs.service().clone()),
             sta: StaService::new(Arc::new(PgStaRepository::new(db.clone())), access),
             alerts: Arc::new(alert_service(&db, access)),
             series: Arc::new(PgSeriesRepository::new(

@@ -2,17 +2,17 @@
 
 use super::support::{assert_ok, ents, run, seeded, stderr, stdout};
 
-const EXPECTED: &str = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n\
-    1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,2000\n\
-    1,c1,power,power,voltage,mV,2024-01-01T10:30:00Z,1000\n\
-    1,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000\n\
-    1,c1,power,power,power,µW,2024-01-01T10:30:00Z,2000\n\
-    1,c1,teros,teros12,vwc,%,2024-01-02T00:00:00Z,25\n\
-    1,c1,teros,teros12,temp,°C,2024-01-02T00:00:00Z,21.5\n\
-    1,c1,teros,teros12,ec,µS/cm,2024-01-02T00:00:00Z,120\n\
-    1,c1,teros,teros12,raw_vwc,,2024-01-02T00:00:00Z,2000.5\n\
-    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:10:00Z,100\n\
-    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:50:00Z,101.25\n";
+const EXPECTED: &str = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value,logger\n\
+    1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,2000,\n\
+    1,c1,power,power,voltage,mV,2024-01-01T10:30:00Z,1000,\n\
+    1,c1,power,power,current,µA,2024-01-01T10:30:00Z,2000,\n\
+    1,c1,power,power,power,µW,2024-01-01T10:30:00Z,2000,\n\
+    1,c1,teros,teros12,vwc,%,2024-01-02T00:00:00Z,25,\n\
+    1,c1,teros,teros12,temp,°C,2024-01-02T00:00:00Z,21.5,\n\
+    1,c1,teros,teros12,ec,µS/cm,2024-01-02T00:00:00Z,120,\n\
+    1,c1,teros,teros12,raw_vwc,,2024-01-02T00:00:00Z,2000.5,\n\
+    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:10:00Z,100,\n\
+    1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:50:00Z,101.25,\n";
 
 fn export_args(extra: &[&str]) -> Vec<String> {
     let mut args = vec![
@@ -70,7 +70,7 @@ async fn export_resamples_like_the_export_job() {
     assert_ok(&output);
     let text = stdout(&output);
     assert!(
-        text.contains("1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:00:00Z,100.625\n"),
+        text.contains("1,c1,sensor,bme280,pressure,kPa,2024-01-01T05:00:00Z,100.625,\n"),
         "{text}"
     );
 }

@@ -246,3 +246,94 @@ async fn a_file_that_is_not_an_export_is_refused_up_front() {
     );
     std::fs::remove_file(file).unwrap();
 }
+
+/// Power rows keep their logger through export and import (by its name: the target's logger
+/// of that name has another id), and the device's late live upload of an imported reading
+/// stores nothing twice.
+#[tokio::test]
+async fn loggers_survive_the_round_trip_and_late_live_uploads_add_nothing() {
+    use prost::Message as _;
+    let source = TestDb::new().await;
+    sql(
+        &source,
+        "INSERT INTO cell (id, name) VALUES (1, 'c1'); \
+         INSERT INTO logger (id, name, uuid, date_created) VALUES \
+           (1, 'logger-a', gen_random_uuid(), now()), (2, 'logger-b', gen_random_uuid(), now()); \
+         INSERT INTO power_data (cell_id, logger_id, ts, voltage, current) VALUES \
+           (1, 1, '2023-11-14 22:13:20', 1.5, 0.002), \
+           (1, 2, '2023-11-14 22:13:20', 1.25, 0.001), \
+           (1, NULL, '2023-11-14 22:14:20', 1, 0.003)",
+    )
+    .await;
+    let exported = export_of(&source).await;
+    assert!(
+        exported.contains("2023-11-14T22:13:20Z,1500,logger-a\n"),
+        "{exported}"
+    );
+    assert!(
+        exported.contains("2023-11-14T22:13:20Z,1250,logger-b\n"),
+        "{exported}"
+    );
+
+    let app = ents_runtime::testing::TestApp::spawn().await;
+    sql(
+        &app.db,
+        "INSERT INTO cell (id, name) VALUES (1, 'c1'); \
+         INSERT INTO logger (id, name, uuid, date_created) VALUES \
+           (7, 'logger-a', gen_random_uuid(), now()), (8, 'logger-b', gen_random_uuid(), now())",
+    )
+    .await;
+    let file = write_file(&exported);
+    let output = import(&app.db, &file, &[]).await;
+    assert_ok(&output);
+    assert!(stdout(&output).contains("stored 3,"), "{}", stdout(&output));
+    let loggers: Vec<Option<i32>> = client(&app.db)
+        .await
+        .query("SELECT logger_id FROM power_data ORDER BY ts, voltage", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(loggers, [Some(8), Some(7), None]);
+    assert_eq!(export_of(&app.db).await, exported);
+
+    // Logger-a (id 7 here) comes back online and sends its buffered reading.
+    let reading = ents_wire::proto::Measurement {
+        meta: Some(ents_wire::proto::MeasurementMetadata {
+            cell_id: 1,
+            logger_id: 7,
+            ts: 1_700_000_000,
+        }),
+        measurement: Some(ents_wire::proto::measurement::Measurement::Power(
+            ents_wire::proto::PowerMeasurement {
+                voltage: 1.5,
+                current: 0.002,
+            },
+        )),
+    };
+    let response = app
+        .client
+        .post(app.url("/api/sensor/"))
+        .header("Content-Type", "application/octet-stream")
+        .body(reading.encode_to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(count(&app.db, "power_data").await, 3);
+    std::fs::remove_file(file).unwrap();
+}
+
+#[tokio::test]
+async fn an_export_without_the_logger_column_is_still_imported() {
+    let db = empty_with_cells().await;
+    let file = write_file(
+        "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n\
+         1,c1,power,power,voltage,mV,2024-01-01T10:00:00Z,2000\n",
+    );
+    let output = import(&db, &file, &[]).await;
+    assert_ok(&output);
+    assert!(stdout(&output).contains("stored 1,"), "{}", stdout(&output));
+    std::fs::remove_file(file).unwrap();
+}

@@ -1,5 +1,5 @@
 //! `ents import` stopped by Ctrl-C (SIGINT to the binary) after a committed batch, then
-//! `--resume`d from its checkpoint; a file changed since refuses to resume.
+//! `--resume`d from its checkpoint, in each format; a file changed since refuses to resume.
 
 use std::io::Write as _;
 use std::process::Stdio;
@@ -108,4 +108,145 @@ async fn ctrl_c_stops_after_a_batch_and_resume_continues_after_it() {
         "a completed import removes its checkpoint"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+const FRAMES: u32 = 20_000;
+
+/// A power `Measurement` of cell 1, logger 1, at `ts`.
+fn power(ts: u32) -> ents_wire::proto::Measurement {
+    use ents_wire::proto::{Measurement, MeasurementMetadata, PowerMeasurement, measurement};
+    Measurement {
+        meta: Some(MeasurementMetadata {
+            cell_id: 1,
+            logger_id: 1,
+            ts,
+        }),
+        measurement: Some(measurement::Measurement::Power(PowerMeasurement {
+            voltage: 1.5,
+            current: 0.002,
+        })),
+    }
+}
+
+async fn power_rows(db: &TestDb) -> i64 {
+    client(db)
+        .await
+        .query_one("SELECT count(*) FROM power_data WHERE cell_id = 1", &[])
+        .await
+        .unwrap()
+        .get(0)
+}
+
+/// Imports `bytes` (as a file) with `args` in batches of 20, stops it with Ctrl-C after its
+/// first checkpoint, then `--resume`s it: every one of the `FRAMES` power rows is stored
+/// once, and the checkpoint is gone.
+async fn interrupt_and_resume(bytes: &[u8], args: &[&str]) {
+    let db = TestDb::new().await;
+    sql(
+        &db,
+        "INSERT INTO cell (id, name) VALUES (1, 'c1'); \
+         INSERT INTO logger (id, name, uuid, date_created) VALUES (1, 'l1', gen_random_uuid(), now())",
+    )
+    .await;
+    let dir = std::env::temp_dir().join(ents_test_support::unique_name("ents-resume"));
+    std::fs::create_dir(&dir).unwrap();
+    let file = dir.join("input");
+    std::fs::write(&file, bytes).unwrap();
+    let checkpoint = dir.join("input.ents-checkpoint");
+
+    let mut command = ents(&db);
+    command
+        .arg("import")
+        .arg(&file)
+        .args(args)
+        .args(["--quiet", "--batch-rows", "20"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    ents_test_support::wait_until("a first checkpoint", || {
+        let exists = checkpoint.exists();
+        async move { exists }
+    })
+    .await;
+    let kill = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(!output.status.success(), "{}", stdout(&output));
+    assert!(stderr(&output).contains("--resume"), "{}", stderr(&output));
+    let first = power_rows(&db).await;
+    assert!(first > 0 && first < i64::from(FRAMES), "{first}");
+    assert!(checkpoint.exists());
+
+    let mut command = ents(&db);
+    command
+        .arg("import")
+        .arg(&file)
+        .args(args)
+        .args(["--quiet", "--resume"]);
+    let output = run(command).await;
+    assert_ok(&output);
+    let report = stdout(&output);
+    assert_eq!(power_rows(&db).await, i64::from(FRAMES), "{report}");
+    let read: u64 = report
+        .split_whitespace()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{report}"));
+    assert!(read < u64::from(FRAMES), "only the rest is read: {report}");
+    assert!(report.contains("0 bad lines"), "{report}");
+    assert!(
+        !checkpoint.exists(),
+        "a completed import removes its checkpoint"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_protobuf_import_resumes_after_its_last_committed_frame() {
+    use prost::Message as _;
+    let mut bytes = Vec::new();
+    for k in 0..FRAMES {
+        power(1_700_000_000 + k)
+            .encode_length_delimited(&mut bytes)
+            .unwrap();
+    }
+    interrupt_and_resume(&bytes, &["--format", "protobuf"]).await;
+}
+
+#[tokio::test]
+async fn a_ttn_import_resumes_after_its_last_committed_line() {
+    use base64::Engine as _;
+    use prost::Message as _;
+    let mut text = String::new();
+    for k in 0..FRAMES {
+        let payload = power(1_700_000_000 + k).encode_to_vec();
+        let uplink = serde_json::json!({
+            "end_device_ids": {"device_id": "ents-1"},
+            "uplink_message": {
+                "f_port": 1,
+                "frm_payload": base64::engine::general_purpose::STANDARD.encode(payload),
+            },
+        });
+        text.push_str(&uplink.to_string());
+        text.push('\n');
+    }
+    interrupt_and_resume(text.as_bytes(), &["--format", "ttn"]).await;
+}
+
+#[tokio::test]
+async fn a_seed_era_import_resumes_after_its_last_committed_line() {
+    let mut text = String::from("timestamp,vwc,temp,ec,raw_vwc,v,i,p,data,measurement,unit,type\n");
+    let start = chrono::DateTime::from_timestamp(1_700_000_000, 0).unwrap();
+    for k in 0..FRAMES {
+        let ts = (start + chrono::TimeDelta::seconds(i64::from(k))).format("%Y-%m-%d %H:%M:%S");
+        text.push_str(&format!(
+            "{ts},void,void,void,void,1500.0,2000.0,3000.0,void,void,void,void\n"
+        ));
+    }
+    interrupt_and_resume(text.as_bytes(), &["--format", "seed-csv", "--cell", "1"]).await;
 }

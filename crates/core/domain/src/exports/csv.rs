@@ -7,8 +7,10 @@ use chrono::NaiveDateTime;
 
 use super::model::{ExportRow, ExportValue};
 
-/// The header line, with its line end.
-pub const CSV_HEADER: &str = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n";
+/// The header line, with its line end. `logger` came after the first release's eight
+/// columns, at the end, so readers that index columns keep working.
+pub const CSV_HEADER: &str =
+    "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value,logger\n";
 
 /// ISO 8601 in UTC with a `Z`: `2024-01-13T20:02:42Z`, fractional seconds only when present.
 pub fn format_timestamp(ts: NaiveDateTime) -> String {
@@ -39,10 +41,14 @@ pub fn encode_row(row: &ExportRow, out: &mut String) {
         }
         ExportValue::Text(t) => push_field(out, t),
     }
+    out.push(',');
+    if let Some(logger) = &row.logger {
+        push_field(out, logger);
+    }
     out.push('\n');
 }
 
-fn push_field(out: &mut String, value: &str) {
+pub(crate) fn push_field(out: &mut String, value: &str) {
     if value.contains([',', '"', '\n', '\r']) {
         out.push('"');
         out.push_str(&value.replace('"', "\"\""));

@@ -25,6 +25,7 @@ mod service;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use csv::push_field;
 pub use csv::{CSV_HEADER, encode_row, format_timestamp};
 pub use handler::{ExportHandler, ExportSettings, write_csv, write_export};
 pub use model::{

@@ -184,6 +184,9 @@ pub struct ExportRow {
     pub series: Arc<SeriesLabel>,
     pub ts: NaiveDateTime,
     pub value: ExportValue,
+    /// The name of the logger of a raw power row (none when NULL, for other series, and for
+    /// buckets, which mix loggers).
+    pub logger: Option<Arc<str>>,
 }
 
 /// What a client may know about an export.

@@ -44,18 +44,20 @@ fn rows_are_encoded_as_rfc4180_with_iso_utc_times() {
         series: label("plain"),
         ts: at(20, 2, 42),
         value: ExportValue::Number(1000.0),
+        logger: Some("logger-7".into()),
     };
     encode_row(&row, &mut out);
     let row = ExportRow {
         series: label("a, \"quoted\" cell"),
         ts: at(20, 2, 42) + chrono::TimeDelta::milliseconds(500),
         value: ExportValue::Text("two\nlines".into()),
+        logger: None,
     };
     encode_row(&row, &mut out);
     assert_eq!(
         out,
-        "1,plain,sensor,bme280,pressure,kPa,2024-01-13T20:02:42Z,1000\n\
-         1,\"a, \"\"quoted\"\" cell\",sensor,bme280,pressure,kPa,2024-01-13T20:02:42.500Z,\"two\nlines\"\n"
+        "1,plain,sensor,bme280,pressure,kPa,2024-01-13T20:02:42Z,1000,logger-7\n\
+         1,\"a, \"\"quoted\"\" cell\",sensor,bme280,pressure,kPa,2024-01-13T20:02:42.500Z,\"two\nlines\",\n"
     );
 }
 
@@ -105,6 +107,7 @@ impl ExportRowSource for TwoBatches {
                 series: label("c1"),
                 ts: at(1, 0, 0),
                 value: ExportValue::Number(v),
+                logger: None,
             };
             sink.accept(&[row], (k + 1) as f32 / 2.0).await?;
         }
@@ -222,8 +225,8 @@ async fn the_handler_writes_header_and_rows_and_reports_progress() {
     assert_eq!(
         text,
         format!(
-            "{CSV_HEADER}1,c1,sensor,bme280,pressure,kPa,2024-01-13T01:00:00Z,1.5\n\
-             1,c1,sensor,bme280,pressure,kPa,2024-01-13T01:00:00Z,2.5\n"
+            "{CSV_HEADER}1,c1,sensor,bme280,pressure,kPa,2024-01-13T01:00:00Z,1.5,\n\
+             1,c1,sensor,bme280,pressure,kPa,2024-01-13T01:00:00Z,2.5,\n"
         )
     );
     assert_eq!(result.bytes, text.len() as u64);
@@ -261,6 +264,7 @@ fn value(label: &Arc<SeriesLabel>, ts: NaiveDateTime, v: f64) -> ExportRow {
         series: label.clone(),
         ts,
         value: ExportValue::Number(v),
+        logger: None,
     }
 }
 

@@ -8,7 +8,20 @@ use super::model::{ImportRow, ImportValue, LineRow};
 use crate::series::parse_time;
 
 /// The header of an export CSV, as fields.
-pub const EXPORT_CSV_COLUMNS: [&str; 8] = [
+pub const EXPORT_CSV_COLUMNS: [&str; 9] = [
+    "cell_id",
+    "cell_name",
+    "source",
+    "sensor",
+    "measurement",
+    "unit",
+    "timestamp",
+    "value",
+    "logger",
+];
+
+/// The header of the first release's export CSV (no `logger`): still read.
+pub const EXPORT_CSV_COLUMNS_WITHOUT_LOGGER: [&str; 8] = [
     "cell_id",
     "cell_name",
     "source",
@@ -26,6 +39,8 @@ pub struct ExportCsvAssembler {
     pending: Option<LineRow>,
     /// The last cell name seen, shared by its rows.
     name: Option<Arc<str>>,
+    /// The last logger name seen, shared by its rows.
+    logger: Option<Arc<str>>,
 }
 
 impl ExportCsvAssembler {
@@ -36,6 +51,10 @@ impl ExportCsvAssembler {
     /// Feeds data line `line` (its fields). Returns the row the previous lines completed,
     /// if this line starts another one. A bad line is `Err(reason)` and changes nothing.
     pub fn push(&mut self, line: u64, fields: &[&str]) -> Result<Option<LineRow>, String> {
+        let (fields, logger) = match fields {
+            [head @ .., logger] if fields.len() == EXPORT_CSV_COLUMNS.len() => (head, *logger),
+            _ => (fields, ""),
+        };
         let [
             cell_id,
             name,
@@ -73,9 +92,13 @@ impl ExportCsvAssembler {
                     "power" => return Ok(None),
                     other => return Err(format!("measurement: {other:?} is not a power value")),
                 };
+                if self.logger.as_deref() != Some(logger) {
+                    self.logger = (!logger.is_empty()).then(|| Arc::from(logger));
+                }
                 ImportRow::Power {
                     cell_id,
                     logger_id: None,
+                    logger_name: self.logger.clone(),
                     ts,
                     voltage,
                     current,
@@ -166,6 +189,7 @@ fn merge(into: &mut ImportRow, next: &ImportRow) -> bool {
                 ts: t1,
                 voltage: v1,
                 current: i1,
+                logger_name: l1,
                 ..
             },
             ImportRow::Power {
@@ -173,9 +197,10 @@ fn merge(into: &mut ImportRow, next: &ImportRow) -> bool {
                 ts: t2,
                 voltage: v2,
                 current: i2,
+                logger_name: l2,
                 ..
             },
-        ) if c1 == c2 && t1 == t2 => {
+        ) if c1 == c2 && t1 == t2 && l1 == l2 => {
             // Both fields must be free, or neither is taken.
             if (v2.is_some() && v1.is_some()) || (i2.is_some() && i1.is_some()) {
                 return false;

@@ -12,8 +12,11 @@ use crate::measurements::{SensorValue, StoredRow};
 pub enum ImportRow {
     Power {
         cell_id: i32,
-        /// Exports carry no logger: `None` (NULL).
+        /// A device upload's logger; `None` (NULL) unless `logger_name` names one.
         logger_id: Option<i32>,
+        /// An export's logger, by name (ids differ between deployments): stored as the
+        /// logger of that name, or NULL when the database has none.
+        logger_name: Option<Arc<str>>,
         ts: NaiveDateTime,
         voltage: Option<f64>,
         current: Option<f64>,
@@ -93,6 +96,7 @@ impl From<StoredRow> for ImportRow {
             StoredRow::Power(r) => Self::Power {
                 cell_id: cell(r.cell_id),
                 logger_id: Some(i32::try_from(r.logger_id).unwrap_or(-1)),
+                logger_name: None,
                 ts: r.ts.naive_utc(),
                 voltage: Some(r.voltage),
                 current: Some(r.current),

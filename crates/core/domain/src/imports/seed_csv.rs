@@ -94,6 +94,7 @@ impl SeedCsvParser {
             rows[1] = Some(ImportRow::Power {
                 cell_id,
                 logger_id: None,
+                logger_name: None,
                 ts,
                 voltage: v.map(|v| v / 1e3),
                 current: i.map(|i| i / 1e6),

@@ -46,6 +46,7 @@ fn the_values_of_one_stored_row_come_back_together_in_table_units() {
                 ImportRow::Power {
                     cell_id: 1,
                     logger_id: None,
+                    logger_name: None,
                     ts: ts("2024-01-01 10:00:00"),
                     voltage: Some(2.0),
                     current: None
@@ -56,6 +57,7 @@ fn the_values_of_one_stored_row_come_back_together_in_table_units() {
                 ImportRow::Power {
                     cell_id: 1,
                     logger_id: None,
+                    logger_name: None,
                     ts: ts("2024-01-01 10:30:00"),
                     voltage: Some(1.0),
                     current: Some(0.002)
@@ -147,6 +149,7 @@ fn a_seed_csv_line_gives_its_teros_power_and_sensor_rows_once() {
             ImportRow::Power {
                 cell_id: 5,
                 logger_id: None,
+                logger_name: None,
                 ts: ts("2024-01-13 10:30:00"),
                 voltage: Some(1.0),
                 current: Some(0.002)
@@ -209,4 +212,40 @@ fn a_bad_seed_csv_line_names_its_column() {
             "{text}: {reason}"
         );
     }
+}
+
+#[test]
+fn an_upload_s_layout_is_detected_from_its_header_line() {
+    let export = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\n1,c1";
+    assert_eq!(
+        CsvLayout::detect(export.as_bytes()),
+        Some(CsvLayout::Export)
+    );
+    let crlf = "cell_id,cell_name,source,sensor,measurement,unit,timestamp,value\r\n";
+    assert_eq!(CsvLayout::detect(crlf.as_bytes()), Some(CsvLayout::Export));
+    let seed = "timestamp,vwc,temp,ec,raw_vwc,v,i,p,data,measurement,unit,type";
+    assert_eq!(CsvLayout::detect(seed.as_bytes()), Some(CsvLayout::Seed));
+    for other in ["", "a,b\n", "cell_id,cell_name\n", "\u{feff}timestamp"] {
+        assert_eq!(CsvLayout::detect(other.as_bytes()), None, "{other:?}");
+    }
+    assert_eq!(CsvLayout::detect(&[0xff, 0xfe, b'\n']), None);
+}
+
+#[test]
+fn the_error_report_is_csv_with_quoted_reasons() {
+    let report = error_report(&[
+        BadLine {
+            line: 5,
+            reason: "timestamp: \"x\" is not an ISO 8601 time".into(),
+        },
+        BadLine {
+            line: 9,
+            reason: "expected 8 fields, found 2".into(),
+        },
+    ]);
+    assert_eq!(
+        String::from_utf8(report).unwrap(),
+        "line,reason\n5,\"timestamp: \"\"x\"\" is not an ISO 8601 time\"\n\
+         9,\"expected 8 fields, found 2\"\n"
+    );
 }

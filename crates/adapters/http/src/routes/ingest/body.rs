@@ -55,7 +55,7 @@ pub(super) fn media(req: &HttpRequest, accepted: &[Media]) -> Result<Media, ApiE
 
 /// The whole body, at most `limit` bytes: a declared `Content-Length` above it is refused
 /// before reading; a chunked body is cut off as soon as it passes it.
-pub(super) async fn read(
+pub(crate) async fn read(
     req: &HttpRequest,
     payload: Payload,
     limit: usize,

@@ -14,6 +14,7 @@ mod reply;
 mod sensor;
 mod sensor_json;
 
+pub(crate) use body::read as read_body;
 pub(crate) use named::{power_post, teros_post};
 pub(crate) use sensor::sensor_post;
 pub(crate) use sensor_json::sensor_json_post;
