@@ -163,8 +163,14 @@ async fn a_rule_firing_and_resolving_reaches_the_dashboard_room() {
     assert_eq!(fired["value"].as_f64(), Some(3100.0), "{fired}");
     assert!(fired["at"].as_str().unwrap().ends_with('Z'), "{fired}");
 
-    // Charged: the next reading clears it (no margin, no clear time).
-    let charged_at = unix_now();
+    // Charged: the next reading clears it (no margin, no clear time). It must be a later
+    // second than the last low reading: the same second would be the same reading (the
+    // upload's idempotency key), stored once and pushed once.
+    let mut charged_at = unix_now();
+    while charged_at <= now {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        charged_at = unix_now();
+    }
     upload(&app, cell, logger, charged_at, 3.8).await;
     let measurement: Value = serde_json::from_str(&dashboard.next_measurement().await).unwrap();
     assert_eq!(measurement["timestamp"], charged_at);

@@ -153,7 +153,9 @@ async fn csv_body(req: &HttpRequest, payload: Payload) -> Result<Vec<u8>, ApiErr
         .map_or(10 * 1024 * 1024, |limit| limit.0);
     let bytes = read_body(req, payload, limit).await?;
     match boundary {
-        Some(boundary) => multipart::file_part(&bytes, &boundary).map_err(ApiError::bad_request),
+        Some(boundary) => multipart::file_part(bytes, &boundary)
+            .await
+            .map_err(ApiError::bad_request),
         None => Ok(bytes.to_vec()),
     }
 }
