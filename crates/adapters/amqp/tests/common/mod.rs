@@ -102,12 +102,15 @@ impl Fixture {
     }
 }
 
+/// A connection to the test broker; the handshake is bounded (a silent broker fails the test).
 pub async fn connect() -> lapin::Result<Connection> {
-    Connection::connect(
+    let handshake = Connection::connect(
         &ents_test_support::amqp_url(),
         ConnectionProperties::default(),
-    )
-    .await
+    );
+    tokio::time::timeout(Duration::from_secs(15), handshake)
+        .await
+        .expect("the test broker answers in time")
 }
 
 /// A consumer running in the background until [`RunningConsumer::stop`].
