@@ -39,11 +39,7 @@ async fn take_one(queue: &str) -> BasicGetMessage {
         .ack(BasicAckOptions::default())
         .await
         .unwrap();
-    let _ = tokio::time::timeout(
-        Duration::from_secs(15),
-        connection.close(200, "OK".into()),
-    )
-    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(15), connection.close(200, "OK".into())).await;
     message
 }
 
@@ -146,11 +142,7 @@ async fn a_message_naming_no_job_is_dead_lettered() {
     );
     assert_eq!(handler.total_runs(), 0);
 
-    let _ = tokio::time::timeout(
-        Duration::from_secs(15),
-        connection.close(200, "OK".into()),
-    )
-    .await;
+    let _ = tokio::time::timeout(Duration::from_secs(15), connection.close(200, "OK".into())).await;
     consumer.stop().await;
     queue.close().await;
     fx.delete_queues().await;

@@ -25,6 +25,9 @@ const MIGRATIONS_HASH: &str = env!("ENTS_MIGRATIONS_HASH");
 /// Serialises template creation across processes ("ENTSTPL").
 const TEMPLATE_LOCK_KEY: i64 = 0x0045_4e54_5354_504c;
 
+/// How long a test's end waits for its database to be dropped; past it the database is left.
+const DROP_PATIENCE: Duration = Duration::from_secs(30);
+
 /// One test's own database, dropped (best effort) with it.
 pub struct TestDb {
     name: String,
@@ -113,7 +116,7 @@ impl Drop for TestDb {
             else {
                 return;
             };
-            runtime.block_on(async move {
+            let drop_database = async {
                 let Ok((client, connection)) = tokio_postgres::connect(&admin_url, NoTls).await
                 else {
                     return;
@@ -126,7 +129,12 @@ impl Drop for TestDb {
                 if let Err(error) = client.batch_execute(&sql).await {
                     tracing::warn!(%error, database = %name, "could not drop test database");
                 }
-            });
+            };
+            // A drop stuck behind another session's lock must not hold the test's end.
+            let bounded = tokio::time::timeout(DROP_PATIENCE, drop_database);
+            if runtime.block_on(bounded).is_err() {
+                tracing::warn!(database = %name, "gave up dropping the test database");
+            }
         });
         let _ = cleanup.join();
     }

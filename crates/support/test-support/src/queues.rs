@@ -48,15 +48,12 @@ pub async fn messages_ready(queue: &str) -> u32 {
         passive: true,
         ..Default::default()
     };
-    let count = bounded(channel.queue_declare(
-        queue.into(),
-        options,
-        lapin::types::FieldTable::default(),
-    ))
-    .await
-    .expect("the passive declare answers in time")
-    .expect("the queue exists")
-    .message_count();
+    let count =
+        bounded(channel.queue_declare(queue.into(), options, lapin::types::FieldTable::default()))
+            .await
+            .expect("the passive declare answers in time")
+            .expect("the queue exists")
+            .message_count();
     close(connection).await;
     count
 }

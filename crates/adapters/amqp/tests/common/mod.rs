@@ -104,10 +104,8 @@ impl Fixture {
 
 /// A connection to the test broker; the handshake is bounded (a silent broker fails the test).
 pub async fn connect() -> lapin::Result<Connection> {
-    let handshake = Connection::connect(
-        &ents_test_support::amqp_url(),
-        ConnectionProperties::default(),
-    );
+    let url = ents_test_support::amqp_url();
+    let handshake = Connection::connect(&url, ConnectionProperties::default());
     tokio::time::timeout(Duration::from_secs(15), handshake)
         .await
         .expect("the test broker answers in time")
