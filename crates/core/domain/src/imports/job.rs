@@ -55,7 +55,7 @@ impl CsvLayout {
         let line = std::str::from_utf8(&body[..end]).ok()?;
         let line = line.strip_suffix('\r').unwrap_or(line);
         let is = |columns: &[&str]| line.split(',').eq(columns.iter().copied());
-        if is(&EXPORT_CSV_COLUMNS) || is(&EXPORT_CSV_COLUMNS_WITHOUT_LOGGER) {
+        if is(&EXPORT_CSV_COLUMNS) || is(EXPORT_CSV_COLUMNS_WITHOUT_LOGGER) {
             Some(Self::Export)
         } else if is(&SEED_CSV_COLUMNS) {
             Some(Self::Seed)
