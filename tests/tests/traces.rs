@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use collector::Collector;
 use ents_config::{LogConfig, TelemetryConfig};
-use ents_e2e::eventually;
+use ents_e2e::{eventually, request_id, seed_cell_and_logger};
 use ents_runtime::telemetry::Telemetry;
 use ents_runtime::testing::{RabbitWorker, TestApp};
 use ents_test_support::{amqp_url, unique_name};
@@ -106,23 +106,6 @@ async fn request_span(remote: &Remote) -> Span {
     .await
 }
 
-/// Cell 1 and logger 1, which the device vectors upload to.
-async fn seed_cell_and_logger(app: &TestApp) {
-    let (client, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(
-            "INSERT INTO cell (id, name) VALUES (1, 'cell-1'); \
-             INSERT INTO logger (id, name, uuid, date_created) \
-               VALUES (1, 'logger-1', gen_random_uuid(), now()); \
-             SELECT setval('cell_id_seq', 1); SELECT setval('logger_id_seq', 1);",
-        )
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn a_request_with_a_traceparent_continues_that_trace() {
     tracing_to_collector();
@@ -137,10 +120,7 @@ async fn a_request_with_a_traceparent_continues_that_trace() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = request_id(&response);
 
     let span = request_span(&remote).await;
     assert_eq!(
@@ -213,10 +193,7 @@ async fn the_group_commit_links_to_the_uploads_it_wrote() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = request_id(&response);
 
     let request = request_span(&remote).await;
     let batch = exported(|span| {
