@@ -5,17 +5,7 @@
 //! bounds or as differences.
 
 use ents_runtime::testing::TestApp;
-
-/// The value of the first sample named `name` whose labels include every one of `labels`.
-pub fn sample(exposition: &str, name: &str, labels: &[&str]) -> Option<f64> {
-    exposition.lines().find_map(|line| {
-        let (series, value) = line.rsplit_once(' ')?;
-        let matches = series == name
-            || (series.starts_with(&format!("{name}{{"))
-                && labels.iter().all(|l| series.contains(l)));
-        matches.then(|| value.parse().ok()).flatten()
-    })
-}
+use ents_test_support::sample;
 
 pub async fn scrape(app: &TestApp) -> String {
     let url = app.metrics_url.as_deref().expect("metrics are enabled");

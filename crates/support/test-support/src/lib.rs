@@ -2,6 +2,7 @@
 
 mod chaos_proxy;
 mod env;
+mod exposition;
 mod logs;
 mod queues;
 mod smtp_sink;
@@ -9,6 +10,7 @@ mod wait;
 
 pub use chaos_proxy::ChaosProxy;
 pub use env::{amqp_url, postgres_admin_url, unique_name};
+pub use exposition::{exposes, sample};
 pub use logs::{CapturedLogs, init_logs};
 pub use queues::{delete_queues, messages_ready};
 pub use smtp_sink::{ReceivedMail, SmtpSink};
