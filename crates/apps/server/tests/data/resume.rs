@@ -7,7 +7,7 @@ use std::process::{Output, Stdio};
 
 use ents_persistence::testing::TestDb;
 
-use super::support::{assert_ok, client, ents, run, sql, stderr, stdout};
+use super::support::{assert_ok, client, ents, power, run, sql, stderr, stdout};
 
 const ROWS: u32 = 40_000;
 
@@ -146,22 +146,6 @@ async fn ctrl_c_stops_after_a_batch_and_resume_continues_after_it() {
 
 const FRAMES: u32 = 20_000;
 
-/// A power `Measurement` of cell 1, logger 1, at `ts`.
-fn power(ts: u32) -> ents_wire::proto::Measurement {
-    use ents_wire::proto::{Measurement, MeasurementMetadata, PowerMeasurement, measurement};
-    Measurement {
-        meta: Some(MeasurementMetadata {
-            cell_id: 1,
-            logger_id: 1,
-            ts,
-        }),
-        measurement: Some(measurement::Measurement::Power(PowerMeasurement {
-            voltage: 1.5,
-            current: 0.002,
-        })),
-    }
-}
-
 async fn power_rows(db: &TestDb) -> i64 {
     client(db)
         .await
@@ -208,7 +192,7 @@ async fn a_protobuf_import_resumes_after_its_last_committed_frame() {
     use prost::Message as _;
     let mut bytes = Vec::new();
     for k in 0..FRAMES {
-        power(1_700_000_000 + k)
+        power(1_700_000_000 + k, 1.5)
             .encode_length_delimited(&mut bytes)
             .unwrap();
     }
@@ -221,7 +205,7 @@ async fn a_ttn_import_resumes_after_its_last_committed_line() {
     use prost::Message as _;
     let mut text = String::new();
     for k in 0..FRAMES {
-        let payload = power(1_700_000_000 + k).encode_to_vec();
+        let payload = power(1_700_000_000 + k, 1.5).encode_to_vec();
         let uplink = serde_json::json!({
             "end_device_ids": {"device_id": "ents-1"},
             "uplink_message": {

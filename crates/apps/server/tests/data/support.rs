@@ -68,3 +68,19 @@ pub fn stderr(output: &Output) -> String {
 pub fn assert_ok(output: &Output) {
     assert!(output.status.success(), "failed: {}", stderr(output));
 }
+
+/// A power `Measurement` of cell 1, logger 1, at `ts`, of `voltage` V (as a device sends it).
+pub fn power(ts: u32, voltage: f64) -> ents_wire::proto::Measurement {
+    use ents_wire::proto::{Measurement, MeasurementMetadata, PowerMeasurement, measurement};
+    Measurement {
+        meta: Some(MeasurementMetadata {
+            cell_id: 1,
+            logger_id: 1,
+            ts,
+        }),
+        measurement: Some(measurement::Measurement::Power(PowerMeasurement {
+            voltage,
+            current: 0.002,
+        })),
+    }
+}
