@@ -106,6 +106,30 @@ async fn request_span(remote: &Remote) -> Span {
     .await
 }
 
+/// Asks the seed-era export of cell 1 (`GET /api/cell/datas`, a job) with `remote`'s trace
+/// context; the job's id.
+async fn export_in_trace(app: &TestApp, remote: &Remote) -> String {
+    let response = app
+        .client
+        .get(app.url(
+            "/api/cell/datas?cellIds=1&resample=none\
+             &startTime=2024-01-01T00:00:00&endTime=2024-01-02T00:00:00",
+        ))
+        .header("traceparent", remote.traceparent())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["result_id"].as_str().unwrap().to_owned()
+}
+
+/// The span of the run of job `job_id`.
+async fn job_span(job_id: &str) -> Span {
+    exported(|span| span.name == "job" && attribute(span, "job.id").as_deref() == Some(job_id))
+        .await
+}
+
 #[tokio::test]
 async fn a_request_with_a_traceparent_continues_that_trace() {
     tracing_to_collector();
@@ -147,25 +171,10 @@ async fn a_job_submitted_by_a_request_runs_in_the_requests_trace_in_the_worker()
     let worker = RabbitWorker::start(&app, handlers);
     let remote = Remote::new();
 
-    let response = app
-        .client
-        .get(app.url(
-            "/api/cell/datas?cellIds=1&resample=none\
-             &startTime=2024-01-01T00:00:00&endTime=2024-01-02T00:00:00",
-        ))
-        .header("traceparent", remote.traceparent())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    let job_id = body["result_id"].as_str().unwrap().to_owned();
+    let job_id = export_in_trace(&app, &remote).await;
 
     let request = request_span(&remote).await;
-    let job = exported(|span| {
-        span.name == "job" && attribute(span, "job.id").as_deref() == Some(job_id.as_str())
-    })
-    .await;
+    let job = job_span(&job_id).await;
     assert_eq!(hex(&job.trace_id), remote.trace_id, "one trace");
     assert_eq!(request.trace_id, job.trace_id);
 
@@ -226,23 +235,8 @@ async fn without_a_broker_the_in_process_job_runs_in_the_requests_trace() {
     seed_cell_and_logger(&app).await;
     let remote = Remote::new();
 
-    let response = app
-        .client
-        .get(app.url(
-            "/api/cell/datas?cellIds=1&resample=none\
-             &startTime=2024-01-01T00:00:00&endTime=2024-01-02T00:00:00",
-        ))
-        .header("traceparent", remote.traceparent())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    let job_id = body["result_id"].as_str().unwrap().to_owned();
+    let job_id = export_in_trace(&app, &remote).await;
 
-    let job = exported(|span| {
-        span.name == "job" && attribute(span, "job.id").as_deref() == Some(job_id.as_str())
-    })
-    .await;
+    let job = job_span(&job_id).await;
     assert_eq!(hex(&job.trace_id), remote.trace_id, "one trace");
 }
