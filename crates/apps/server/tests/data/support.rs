@@ -1,5 +1,6 @@
 //! Helpers: a fresh database, SQL, and the `ents` binary pointed at it.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use ents_persistence::testing::TestDb;
@@ -83,4 +84,25 @@ pub fn power(ts: u32, voltage: f64) -> ents_wire::proto::Measurement {
             current: 0.002,
         })),
     }
+}
+
+/// `text` in a new `.csv` file of the temporary directory.
+pub fn write_file(text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "{}.csv",
+        ents_test_support::unique_name("ents-import")
+    ));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `ents import <file> --quiet <extra>`, whatever its exit status.
+pub async fn import(db: &TestDb, file: &Path, extra: &[&str]) -> Output {
+    let mut command = ents(db);
+    command
+        .arg("import")
+        .arg(file)
+        .args(["--quiet"])
+        .args(extra);
+    run(command).await
 }
