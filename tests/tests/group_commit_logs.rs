@@ -3,7 +3,7 @@
 //! The logs are the whole process's (a global subscriber), so this test binary holds one test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use ents_e2e::eventually;
+use ents_e2e::{eventually, request_id, seed_cell_and_logger};
 use ents_runtime::testing::TestApp;
 use ents_test_support::CapturedLogs;
 
@@ -11,17 +11,7 @@ use ents_test_support::CapturedLogs;
 async fn a_group_commit_log_line_names_the_request_id_of_its_upload() {
     let logs = CapturedLogs::install("info,ents_persistence=debug");
     let app = TestApp::spawn().await;
-    let (db, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    db.batch_execute(
-        "INSERT INTO cell (id, name) VALUES (1, 'c1'); \
-         INSERT INTO logger (id, name, uuid, date_created) \
-           VALUES (1, 'l1', gen_random_uuid(), now());",
-    )
-    .await
-    .unwrap();
+    seed_cell_and_logger(&app).await;
 
     let response = app
         .client
@@ -34,10 +24,7 @@ async fn a_group_commit_log_line_names_the_request_id_of_its_upload() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = request_id(&response);
 
     let line = eventually(|| async {
         logs.lines().into_iter().find(|line| {

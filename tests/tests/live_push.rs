@@ -13,6 +13,7 @@ use clients::{Client, Kind, Mode};
 use ents_domain::measurements::{
     LegacyKind, LegacyMeasurement, MeasurementReceived, Meta, Power, RawMeta,
 };
+use ents_e2e::seed_cell_and_logger;
 use ents_runtime::Application;
 use ents_runtime::testing::TestApp;
 use serde_json::json;
@@ -206,23 +207,6 @@ async fn a_generic_upload_pushes_one_event_per_measurement() {
             )
         );
     }
-}
-
-/// Cell 1 and logger 1, which the device vectors upload to.
-async fn seed_cell_and_logger(app: &TestApp) {
-    let (client, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(
-            "INSERT INTO cell (id, name) VALUES (1, 'cell-1'); \
-             INSERT INTO logger (id, name, uuid, date_created) \
-               VALUES (1, 'logger-1', gen_random_uuid(), now()); \
-             SELECT setval('cell_id_seq', 1); SELECT setval('logger_id_seq', 1);",
-        )
-        .await
-        .unwrap();
 }
 
 /// POSTs a device vector to `/api/sensor/` (with `SensorVersion: 2` for generic ones).

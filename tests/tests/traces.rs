@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 
 use collector::Collector;
 use ents_config::{LogConfig, TelemetryConfig};
-use ents_e2e::eventually;
+use ents_e2e::{eventually, request_id, seed_cell_and_logger};
 use ents_runtime::telemetry::Telemetry;
 use ents_runtime::testing::{RabbitWorker, TestApp};
 use ents_test_support::{amqp_url, unique_name};
@@ -106,21 +106,28 @@ async fn request_span(remote: &Remote) -> Span {
     .await
 }
 
-/// Cell 1 and logger 1, which the device vectors upload to.
-async fn seed_cell_and_logger(app: &TestApp) {
-    let (client, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
+/// Asks the seed-era export of cell 1 (`GET /api/cell/datas`, a job) with `remote`'s trace
+/// context; the job's id.
+async fn export_in_trace(app: &TestApp, remote: &Remote) -> String {
+    let response = app
+        .client
+        .get(app.url(
+            "/api/cell/datas?cellIds=1&resample=none\
+             &startTime=2024-01-01T00:00:00&endTime=2024-01-02T00:00:00",
+        ))
+        .header("traceparent", remote.traceparent())
+        .send()
         .await
         .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(
-            "INSERT INTO cell (id, name) VALUES (1, 'cell-1'); \
-             INSERT INTO logger (id, name, uuid, date_created) \
-               VALUES (1, 'logger-1', gen_random_uuid(), now()); \
-             SELECT setval('cell_id_seq', 1); SELECT setval('logger_id_seq', 1);",
-        )
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    body["result_id"].as_str().unwrap().to_owned()
+}
+
+/// The span of the run of job `job_id`.
+async fn job_span(job_id: &str) -> Span {
+    exported(|span| span.name == "job" && attribute(span, "job.id").as_deref() == Some(job_id))
         .await
-        .unwrap();
 }
 
 #[tokio::test]
@@ -137,10 +144,7 @@ async fn a_request_with_a_traceparent_continues_that_trace() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = request_id(&response);
 
     let span = request_span(&remote).await;
     assert_eq!(
@@ -167,25 +171,10 @@ async fn a_job_submitted_by_a_request_runs_in_the_requests_trace_in_the_worker()
     let worker = RabbitWorker::start(&app, handlers);
     let remote = Remote::new();
 
-    let response = app
-        .client
-        .get(app.url(
-            "/api/cell/datas?cellIds=1&resample=none\
-             &startTime=2024-01-01T00:00:00&endTime=2024-01-02T00:00:00",
-        ))
-        .header("traceparent", remote.traceparent())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    let job_id = body["result_id"].as_str().unwrap().to_owned();
+    let job_id = export_in_trace(&app, &remote).await;
 
     let request = request_span(&remote).await;
-    let job = exported(|span| {
-        span.name == "job" && attribute(span, "job.id").as_deref() == Some(job_id.as_str())
-    })
-    .await;
+    let job = job_span(&job_id).await;
     assert_eq!(hex(&job.trace_id), remote.trace_id, "one trace");
     assert_eq!(request.trace_id, job.trace_id);
 
@@ -213,10 +202,7 @@ async fn the_group_commit_links_to_the_uploads_it_wrote() {
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    let request_id = response.headers()["x-request-id"]
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let request_id = request_id(&response);
 
     let request = request_span(&remote).await;
     let batch = exported(|span| {
@@ -249,23 +235,8 @@ async fn without_a_broker_the_in_process_job_runs_in_the_requests_trace() {
     seed_cell_and_logger(&app).await;
     let remote = Remote::new();
 
-    let response = app
-        .client
-        .get(app.url(
-            "/api/cell/datas?cellIds=1&resample=none\
-             &startTime=2024-01-01T00:00:00&endTime=2024-01-02T00:00:00",
-        ))
-        .header("traceparent", remote.traceparent())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let body: serde_json::Value = response.json().await.unwrap();
-    let job_id = body["result_id"].as_str().unwrap().to_owned();
+    let job_id = export_in_trace(&app, &remote).await;
 
-    let job = exported(|span| {
-        span.name == "job" && attribute(span, "job.id").as_deref() == Some(job_id.as_str())
-    })
-    .await;
+    let job = job_span(&job_id).await;
     assert_eq!(hex(&job.trace_id), remote.trace_id, "one trace");
 }

@@ -10,19 +10,19 @@ use chrono::{DateTime, TimeDelta, Utc};
 use ents_domain::DomainError;
 use ents_domain::alerts::{
     AlertRuleRepository, Condition, EMAIL_JOB, EmailHandler, Notification, NotificationKind,
-    Recipients, RuleId, RuleSpec, Severity, WEBHOOK_JOB, WebhookHandler,
+    Recipients, RuleId, Severity, WEBHOOK_JOB, WebhookHandler,
 };
 use ents_domain::auth::ManualClock;
 use ents_domain::jobs::{Job, JobFailure, JobHandler, JobId, JobState, ProgressSink};
 use ents_domain::notifications::{
     Email, MailSender, WebhookDelivery, WebhookOutcome, WebhookSender,
 };
-use ents_domain::users::UserId;
 use ents_persistence::testing::TestDb;
 use ents_persistence::{PgAlertRepository, PgCellRepository};
 use serde_json::{Value, json};
 
-use crate::common::{connect, exec, lines};
+use crate::common::alerts::{rule_spec, seed_cell_owner};
+use crate::common::{connect, lines};
 
 const MEMBER: &str = "member@example.org";
 const HOOK: &str = "https://hooks.example.org/ents";
@@ -105,32 +105,18 @@ impl World {
     /// Cell 1 with its owner (a member too), and a rule on it with e-mail and a webhook.
     async fn new() -> Self {
         let db = TestDb::new().await;
-        let user = UserId::new();
-        let mut conn = connect(db.url()).await;
-        exec(
-            &mut conn,
-            &format!(
-                "INSERT INTO \"user\" (id, email, password) VALUES ('{user}', '{MEMBER}', 'x'); \
-                 INSERT INTO cell (id, name, user_id) VALUES (1, 'field', '{user}'); \
-                 INSERT INTO cell_user (cell_id, user_id) VALUES (1, '{user}');"
-            ),
-        )
-        .await;
+        let user = seed_cell_owner(&mut connect(db.url()).await, MEMBER).await;
         let repo = PgAlertRepository::new(db.db());
-        let spec = RuleSpec {
-            cell_id: 1,
-            logger_id: None,
-            name: "gateway".to_owned(),
-            condition: Condition::Silence { minutes: 30 },
-            severity: Severity::Warning,
-            quiet_hours: None,
-            recipients: Recipients {
-                emails: vec![MEMBER.to_owned()],
-                webhook_url: Some(HOOK.to_owned()),
-            },
-            reminder_hours: None,
-            enabled: true,
+        let recipients = Recipients {
+            emails: vec![MEMBER.to_owned()],
+            webhook_url: Some(HOOK.to_owned()),
         };
+        let spec = rule_spec(
+            "gateway",
+            Condition::Silence { minutes: 30 },
+            Severity::Warning,
+            recipients,
+        );
         let rule = repo
             .create(spec, user, Some("whsec_test".to_owned()))
             .await

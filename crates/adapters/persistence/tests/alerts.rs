@@ -17,6 +17,7 @@ use ents_domain::users::UserId;
 use ents_persistence::testing::TestDb;
 use ents_persistence::{PgAlertRepository, PgAlertSignals};
 
+use crate::common::alerts::{rule_spec, seed_cell_owner};
 use crate::common::{connect, exec, lines};
 
 #[derive(Default)]
@@ -47,18 +48,12 @@ struct World {
 impl World {
     async fn new() -> Self {
         let db = TestDb::new().await;
-        let user = UserId::new();
         let mut conn = connect(db.url()).await;
+        let user = seed_cell_owner(&mut conn, "r@example.org").await;
         exec(
             &mut conn,
-            &format!(
-                "INSERT INTO \"user\" (id, email, password) VALUES ('{}', 'r@example.org', 'x'); \
-                 INSERT INTO cell (id, name, user_id) VALUES (1, 'field', '{}'); \
-                 INSERT INTO cell_user (cell_id, user_id) VALUES (1, '{}'); \
-                 INSERT INTO logger (id, name, uuid, date_created) \
-                   VALUES (7, 'node', gen_random_uuid(), now());",
-                user, user, user
-            ),
+            "INSERT INTO logger (id, name, uuid, date_created) \
+               VALUES (7, 'node', gen_random_uuid(), now());",
         )
         .await;
         // Whole minutes, so that device timestamps line up with the clock.
@@ -108,19 +103,13 @@ impl World {
     }
 
     async fn rule_quiet(&self, condition: Condition, quiet_hours: Option<QuietHours>) -> i64 {
+        let recipients = Recipients {
+            emails: vec!["r@example.org".to_owned()],
+            webhook_url: None,
+        };
         let spec = RuleSpec {
-            cell_id: 1,
-            logger_id: None,
-            name: "low battery".to_owned(),
-            condition,
-            severity: Severity::Critical,
             quiet_hours,
-            recipients: Recipients {
-                emails: vec!["r@example.org".to_owned()],
-                webhook_url: None,
-            },
-            reminder_hours: None,
-            enabled: true,
+            ..rule_spec("low battery", condition, Severity::Critical, recipients)
         };
         self.repo.create(spec, self.user, None).await.unwrap().id.0
     }

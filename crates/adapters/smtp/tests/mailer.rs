@@ -7,8 +7,7 @@ use std::time::Duration;
 use ents_domain::DomainError;
 use ents_domain::notifications::{Email, MailSender};
 use ents_smtp::{SmtpCredentials, SmtpMailer, SmtpSettings, TlsMode};
-use ents_test_support::{PATIENCE, SmtpSink};
-use tokio::net::TcpListener;
+use ents_test_support::{PATIENCE, SilentPeer, SmtpSink, closed_port};
 
 fn mailer(port: u16, timeout: Duration) -> SmtpMailer {
     mailer_as(port, timeout, None)
@@ -36,12 +35,6 @@ fn email(to: &[&str]) -> Email {
         text: "Power voltage of cell 7 is below 3.3 V since 10:05 UTC.\nhttps://dirtviz.test/cells/7".into(),
         html: "<p>Power voltage of <a href=\"https://dirtviz.test/cells/7\">cell 7</a> is below 3.3&nbsp;V.</p>".into(),
     }
-}
-
-/// A port nothing listens on (bound, then released).
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 async fn send(mailer: &SmtpMailer, email: &Email) -> Result<(), DomainError> {
@@ -123,16 +116,9 @@ async fn a_deferred_recipient_is_unavailable() {
 #[tokio::test]
 async fn a_mail_server_that_never_greets_is_unavailable_after_the_timeout() {
     // Accepts connections and holds them without a word (a hung server).
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let server = SilentPeer::start().await;
     let result = send(
-        &mailer(port, Duration::from_millis(300)),
+        &mailer(server.port(), Duration::from_millis(300)),
         &email(&["ada@ents.test"]),
     )
     .await;
@@ -140,7 +126,6 @@ async fn a_mail_server_that_never_greets_is_unavailable_after_the_timeout() {
         matches!(result, Err(DomainError::Unavailable(_))),
         "{result:?}"
     );
-    holder.abort();
 }
 
 #[tokio::test]

@@ -10,11 +10,10 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ents_domain::DomainError;
 use ents_domain::notifications::{WebhookDelivery, WebhookSender};
-use ents_test_support::PATIENCE;
+use ents_test_support::{PATIENCE, SilentPeer, closed_port};
 use ents_webhook::{HttpWebhookSender, WebhookSettings};
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use tokio::net::TcpListener;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
@@ -207,32 +206,21 @@ async fn a_refusing_receiver_is_a_bad_request() {
 #[tokio::test]
 async fn a_receiver_that_never_answers_is_unavailable_after_the_timeout() {
     // Accepts connections and reads nothing, answers nothing (a hung receiver).
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let holder = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
+    let receiver = SilentPeer::start().await;
     let result = post(
         &sender(Duration::from_millis(300)),
-        &delivery(format!("http://127.0.0.1:{port}/hook")),
+        &delivery(format!("http://127.0.0.1:{}/hook", receiver.port())),
     )
     .await;
     assert!(
         matches!(result, Err(DomainError::Unavailable(_))),
         "{result:?}"
     );
-    holder.abort();
 }
 
 #[tokio::test]
 async fn an_unreachable_receiver_is_unavailable() {
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        listener.local_addr().unwrap().port()
-    };
+    let port = closed_port().await;
     let result = post(
         &sender(Duration::from_secs(5)),
         &delivery(format!("http://127.0.0.1:{port}/hook")),

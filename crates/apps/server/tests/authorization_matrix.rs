@@ -13,36 +13,10 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::common::callers::{Callers, EVERYONE, Who};
 use crate::common::identity::client;
-use crate::common::registry::{
-    Auth, DASHBOARD, Registered, api_key, call, create_cell, create_tag, register, seeded,
-};
+use crate::common::registry::{Auth, DASHBOARD, call, create_cell, create_tag, seeded};
 use crate::ingest::support::power_bytes;
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Who {
-    Owner,
-    Member,
-    Stranger,
-    Anonymous,
-    OwnerKey,
-    OwnerIngestKey,
-    StrangerKey,
-    CookieAllowedOrigin,
-    CookieForeignOrigin,
-}
-
-const EVERYONE: [Who; 9] = [
-    Who::Owner,
-    Who::Member,
-    Who::Stranger,
-    Who::Anonymous,
-    Who::OwnerKey,
-    Who::OwnerIngestKey,
-    Who::StrangerKey,
-    Who::CookieAllowedOrigin,
-    Who::CookieForeignOrigin,
-];
 
 /// Who a route lets through, and what the others get.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -593,53 +567,6 @@ fn routes() -> Vec<Route> {
     ]
 }
 
-struct Callers {
-    owner: Registered,
-    member: Uuid,
-    member_email: String,
-    stranger: Uuid,
-    owner_full: String,
-    owner_ingest: String,
-    stranger_full: String,
-}
-
-impl Callers {
-    fn auth(&self, who: Who) -> Auth {
-        match who {
-            Who::Owner => Auth::Bearer(self.owner.id),
-            Who::Member => Auth::Bearer(self.member),
-            Who::Stranger => Auth::Bearer(self.stranger),
-            Who::Anonymous => Auth::None,
-            Who::OwnerKey => Auth::Key(self.owner_full.clone()),
-            Who::OwnerIngestKey => Auth::Key(self.owner_ingest.clone()),
-            Who::StrangerKey => Auth::Key(self.stranger_full.clone()),
-            Who::CookieAllowedOrigin => Auth::Cookie {
-                cookie: self.owner.cookie.clone(),
-                origin: DASHBOARD.into(),
-            },
-            Who::CookieForeignOrigin => Auth::Cookie {
-                cookie: self.owner.cookie.clone(),
-                origin: "https://evil.example".into(),
-            },
-        }
-    }
-}
-
-async fn callers(app: &TestApp) -> Callers {
-    let owner = register(app).await;
-    let (member, member_email) = seeded(app).await;
-    let (stranger, _) = seeded(app).await;
-    Callers {
-        owner_full: api_key(app, owner.id, "full").await,
-        owner_ingest: api_key(app, owner.id, "ingest").await,
-        stranger_full: api_key(app, stranger, "full").await,
-        owner,
-        member,
-        member_email,
-        stranger,
-    }
-}
-
 async fn fixture(app: &TestApp, callers: &Callers, n: usize) -> Fixture {
     let owner = Auth::Bearer(callers.owner.id);
     let cell_name = format!("cell-{n}");
@@ -804,7 +731,7 @@ async fn run_matrix(public_read: bool) {
         "routes in the matrix but not documented: {unknown:?}"
     );
 
-    let callers = callers(&app).await;
+    let callers = Callers::new(&app).await;
     let shared = with_exports(&app, &callers, fixture(&app, &callers, 0).await).await;
     let mut failures = Vec::new();
     let mut n = 0;
@@ -848,7 +775,7 @@ async fn every_route_against_every_caller_in_private_mode() {
 #[tokio::test]
 async fn an_ingest_key_uploads_and_nothing_else() {
     let app = TestApp::spawn().await;
-    let callers = callers(&app).await;
+    let callers = Callers::new(&app).await;
     let f = fixture(&app, &callers, 1).await;
     let key = Auth::Key(callers.owner_ingest.clone());
     for path in [

@@ -5,17 +5,9 @@
 //! bounds or as differences.
 
 use ents_runtime::testing::TestApp;
+use ents_test_support::sample;
 
-/// The value of the first sample named `name` whose labels include every one of `labels`.
-pub fn sample(exposition: &str, name: &str, labels: &[&str]) -> Option<f64> {
-    exposition.lines().find_map(|line| {
-        let (series, value) = line.rsplit_once(' ')?;
-        let matches = series == name
-            || (series.starts_with(&format!("{name}{{"))
-                && labels.iter().all(|l| series.contains(l)));
-        matches.then(|| value.parse().ok()).flatten()
-    })
-}
+use crate::common::registry::pg;
 
 pub async fn scrape(app: &TestApp) -> String {
     let url = app.metrics_url.as_deref().expect("metrics are enabled");
@@ -80,10 +72,7 @@ async fn a_404_and_a_200_land_in_the_4xx_and_2xx_series_of_their_templates() {
     let not_found = [route, r#"method="GET""#, r#"status_class="4xx""#];
     let found = [route, r#"method="GET""#, r#"status_class="2xx""#];
     let unmatched = [r#"route="unmatched""#, r#"status_class="4xx""#];
-    let (db, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let db = pg(&app).await;
     db.batch_execute("INSERT INTO cell (id, name) VALUES (1, 'c1')")
         .await
         .unwrap();
@@ -157,10 +146,7 @@ async fn the_admin_listener_also_answers_the_probes() {
 #[tokio::test]
 async fn uploads_rows_duplicates_and_the_pool_are_counted() {
     let app = TestApp::spawn().await;
-    let (db, connection) = tokio_postgres::connect(app.db.url(), tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+    let db = pg(&app).await;
     db.batch_execute(
         "INSERT INTO cell (id, name) VALUES (1, 'c1'); \
          INSERT INTO logger (id, name, uuid, date_created) VALUES (1, 'l1', gen_random_uuid(), now());",

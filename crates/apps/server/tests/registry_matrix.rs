@@ -5,6 +5,7 @@
 
 use crate::common;
 
+use common::callers::{Callers, EVERYONE, Who};
 use common::registry::*;
 use ents_runtime::testing::TestApp;
 use reqwest::Method;
@@ -20,31 +21,6 @@ enum Needs {
     /// The owner of the cell (or of the tag).
     Owner,
 }
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum Who {
-    Owner,
-    Member,
-    Stranger,
-    Anonymous,
-    OwnerKey,
-    OwnerIngestKey,
-    StrangerKey,
-    CookieAllowedOrigin,
-    CookieForeignOrigin,
-}
-
-const EVERYONE: [Who; 9] = [
-    Who::Owner,
-    Who::Member,
-    Who::Stranger,
-    Who::Anonymous,
-    Who::OwnerKey,
-    Who::OwnerIngestKey,
-    Who::StrangerKey,
-    Who::CookieAllowedOrigin,
-    Who::CookieForeignOrigin,
-];
 
 /// The status `who` gets on a route that `needs` and answers `ok` on success.
 fn expected(who: Who, needs: Needs, ok: u16) -> u16 {
@@ -270,42 +246,19 @@ fn routes() -> Vec<Route> {
 #[tokio::test]
 async fn every_write_route_against_every_kind_of_caller() {
     let app = TestApp::spawn_with(|s| s.http.cors_allowed_origins = vec![DASHBOARD.into()]).await;
-    let owner = register(&app).await;
-    let (member, member_email) = seeded(&app).await;
-    let (stranger, _) = seeded(&app).await;
-    let owner_auth = Auth::Bearer(owner.id);
-    let auth_of = |who: Who, keys: &Keys| match who {
-        Who::Owner => owner_auth.clone(),
-        Who::Member => Auth::Bearer(member),
-        Who::Stranger => Auth::Bearer(stranger),
-        Who::Anonymous => Auth::None,
-        Who::OwnerKey => Auth::Key(keys.owner_full.clone()),
-        Who::OwnerIngestKey => Auth::Key(keys.owner_ingest.clone()),
-        Who::StrangerKey => Auth::Key(keys.stranger_full.clone()),
-        Who::CookieAllowedOrigin => Auth::Cookie {
-            cookie: owner.cookie.clone(),
-            origin: DASHBOARD.into(),
-        },
-        Who::CookieForeignOrigin => Auth::Cookie {
-            cookie: owner.cookie.clone(),
-            origin: "https://evil.example".into(),
-        },
-    };
-    let keys = Keys {
-        owner_full: api_key(&app, owner.id, "full").await,
-        owner_ingest: api_key(&app, owner.id, "ingest").await,
-        stranger_full: api_key(&app, stranger, "full").await,
-    };
+    let callers = Callers::new(&app).await;
+    let owner_auth = Auth::Bearer(callers.owner.id);
 
     let mut failures = Vec::new();
     let mut n = 0;
     for route in routes() {
         for who in EVERYONE {
             n += 1;
-            let fixture = fixture(&app, &owner_auth, n, &member_email, member).await;
+            let fixture =
+                fixture(&app, &owner_auth, n, &callers.member_email, callers.member).await;
             let (method, path, body) = (route.request)(&fixture, n);
             let before = snapshot(&app).await;
-            let (status, response) = call(&app, &auth_of(who, &keys), method, &path, body).await;
+            let (status, response) = call(&app, &callers.auth(who), method, &path, body).await;
             let want = expected(who, route.needs, route.ok);
             if status != want {
                 failures.push(format!(
@@ -335,12 +288,6 @@ async fn every_write_route_against_every_kind_of_caller() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-struct Keys {
-    owner_full: String,
-    owner_ingest: String,
-    stranger_full: String,
 }
 
 async fn fixture(

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
 use ents_runtime::testing::TestApp;
-use ents_test_support::{amqp_url, delete_queues, unique_name, wait_until};
+use ents_test_support::{amqp_url, delete_queues, exposes, unique_name, wait_until};
 use secrecy::SecretString;
 use serde_json::{Value, json};
 
@@ -125,11 +125,7 @@ fn every_dashboard_metric_is_exposed(exposition: &str) {
     names.dedup();
     let missing: Vec<&&str> = names
         .iter()
-        .filter(|name| {
-            !exposition.lines().any(|line| {
-                line.starts_with(&format!("{name}{{")) || line.starts_with(&format!("{name} "))
-            })
-        })
+        .filter(|name| !exposes(exposition, name))
         .collect();
     assert!(
         missing.is_empty(),

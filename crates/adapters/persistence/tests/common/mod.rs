@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: catalog snapshots and raw SQL.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod alerts;
+
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};

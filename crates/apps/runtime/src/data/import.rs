@@ -296,7 +296,7 @@ pub(super) async fn export_csv<R: Read + Seek>(
     cursor: &mut Cursor,
 ) -> anyhow::Result<()> {
     // Files of the first release have no `logger` column.
-    let accepted: [&[&str]; 2] = [&EXPORT_CSV_COLUMNS, &EXPORT_CSV_COLUMNS_WITHOUT_LOGGER];
+    let accepted: [&[&str]; 2] = [&EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_WITHOUT_LOGGER];
     expect_header(&mut reader, path, &accepted, "an export CSV")?;
     seek(&mut reader, cursor)?;
     let mut assembler = ExportCsvAssembler::new();

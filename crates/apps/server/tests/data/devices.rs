@@ -4,22 +4,7 @@
 use ents_runtime::testing::TestApp;
 use prost::Message as _;
 
-use super::support::{assert_ok, client, ents, run, stdout};
-
-fn power(ts: u32, voltage: f64) -> ents_wire::proto::Measurement {
-    use ents_wire::proto::{Measurement, MeasurementMetadata, PowerMeasurement, measurement};
-    Measurement {
-        meta: Some(MeasurementMetadata {
-            cell_id: 1,
-            logger_id: 1,
-            ts,
-        }),
-        measurement: Some(measurement::Measurement::Power(PowerMeasurement {
-            voltage,
-            current: 0.002,
-        })),
-    }
-}
+use super::support::{assert_ok, client, ents, power, run, stdout};
 
 #[tokio::test]
 async fn imported_readings_are_not_stored_again_by_late_live_uploads() {

@@ -1,11 +1,11 @@
 //! `ents import` of the export CSV: the round trip, batches, duplicates, bad lines,
 //! --strict, --dry-run, --cell and --create-missing.
 
-use std::path::PathBuf;
-
 use ents_persistence::testing::TestDb;
 
-use super::support::{assert_ok, client, ents, run, seeded, sql, stderr, stdout};
+use super::support::{
+    assert_ok, client, ents, import, run, seeded, sql, stderr, stdout, write_file,
+};
 
 fn export_args() -> [&'static str; 7] {
     [
@@ -25,25 +25,6 @@ async fn export_of(db: &TestDb) -> String {
     let output = run(command).await;
     assert_ok(&output);
     stdout(&output)
-}
-
-fn write_file(text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "{}.csv",
-        ents_test_support::unique_name("ents-import")
-    ));
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-async fn import(db: &TestDb, file: &PathBuf, extra: &[&str]) -> std::process::Output {
-    let mut command = ents(db);
-    command
-        .arg("import")
-        .arg(file)
-        .args(["--quiet"])
-        .args(extra);
-    run(command).await
 }
 
 async fn count(db: &TestDb, table: &str) -> i64 {

@@ -2,11 +2,12 @@
 //! `void` for gaps): `ents export --format seed-csv` and `ents import --format seed-csv
 //! --cell`, round trip included.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use ents_persistence::testing::TestDb;
 
-use super::support::{assert_ok, client, ents, run, seeded, sql, stderr, stdout};
+use super::support;
+use super::support::{assert_ok, client, ents, run, seeded, sql, stderr, stdout, write_file};
 
 /// The seed plus what the seed-era layout adds: the `phytos31` voltage series, a TEROS row
 /// at a power row's time (merged into one line) and a second logger's power row there.
@@ -39,23 +40,9 @@ async fn export_seed(db: &TestDb) -> String {
     stdout(&output)
 }
 
-fn write_file(text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!(
-        "{}.csv",
-        ents_test_support::unique_name("ents-seed")
-    ));
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-async fn import(db: &TestDb, file: &PathBuf, extra: &[&str]) -> std::process::Output {
-    let mut command = ents(db);
-    command
-        .arg("import")
-        .arg(file)
-        .args(["--quiet", "--format", "seed-csv"])
-        .args(extra);
-    run(command).await
+/// `ents import --format seed-csv` of `file`, whatever its exit status.
+async fn import(db: &TestDb, file: &Path, extra: &[&str]) -> std::process::Output {
+    support::import(db, file, &[&["--format", "seed-csv"], extra].concat()).await
 }
 
 async fn count(db: &TestDb, table: &str) -> i64 {

@@ -1,5 +1,6 @@
 //! Helpers: a fresh database, SQL, and the `ents` binary pointed at it.
 
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use ents_persistence::testing::TestDb;
@@ -67,4 +68,41 @@ pub fn stderr(output: &Output) -> String {
 /// Asserts success, showing standard error otherwise.
 pub fn assert_ok(output: &Output) {
     assert!(output.status.success(), "failed: {}", stderr(output));
+}
+
+/// A power `Measurement` of cell 1, logger 1, at `ts`, of `voltage` V (as a device sends it).
+pub fn power(ts: u32, voltage: f64) -> ents_wire::proto::Measurement {
+    use ents_wire::proto::{Measurement, MeasurementMetadata, PowerMeasurement, measurement};
+    Measurement {
+        meta: Some(MeasurementMetadata {
+            cell_id: 1,
+            logger_id: 1,
+            ts,
+        }),
+        measurement: Some(measurement::Measurement::Power(PowerMeasurement {
+            voltage,
+            current: 0.002,
+        })),
+    }
+}
+
+/// `text` in a new `.csv` file of the temporary directory.
+pub fn write_file(text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!(
+        "{}.csv",
+        ents_test_support::unique_name("ents-import")
+    ));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// `ents import <file> --quiet <extra>`, whatever its exit status.
+pub async fn import(db: &TestDb, file: &Path, extra: &[&str]) -> Output {
+    let mut command = ents(db);
+    command
+        .arg("import")
+        .arg(file)
+        .args(["--quiet"])
+        .args(extra);
+    run(command).await
 }

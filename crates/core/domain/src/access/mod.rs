@@ -16,5 +16,5 @@ mod scope;
 mod tests;
 
 pub use policy::{AccessPolicy, Action, ResourceFacts, ResourceKind, authorize, require_caller};
-pub use ports::{CellFactsSource, authorize_cells};
+pub use ports::{CellAccess, CellFactsSource, authorize_cells};
 pub use scope::{CredentialKind, Operation, check_scope, permits};

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::policy::{AccessPolicy, Action, ResourceFacts, authorize};
@@ -40,4 +42,28 @@ pub async fn authorize_cells(
         authorize(policy, caller, action, &facts)?;
     }
     Ok(())
+}
+
+/// The policy with the cell facts it decides on: how a service that acts on cells (exports,
+/// imports) checks its caller, written once.
+#[derive(Clone)]
+pub struct CellAccess {
+    policy: AccessPolicy,
+    facts: Arc<dyn CellFactsSource>,
+}
+
+impl CellAccess {
+    pub fn new(policy: AccessPolicy, facts: Arc<dyn CellFactsSource>) -> Self {
+        Self { policy, facts }
+    }
+
+    /// [`authorize_cells`] with this policy and source.
+    pub async fn authorize(
+        &self,
+        caller: Option<&Caller>,
+        action: Action,
+        cell_ids: &[i32],
+    ) -> Result<(), DomainError> {
+        authorize_cells(self.policy, caller, action, self.facts.as_ref(), cell_ids).await
+    }
 }

@@ -1,9 +1,9 @@
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::{Job, JobId, JobState};
+use crate::jobs::JobView;
 use crate::series::{Resample, TimeRange};
 use crate::users::UserId;
 use crate::{DomainError, FieldErrors};
@@ -190,45 +190,9 @@ pub struct ExportRow {
 }
 
 /// What a client may know about an export.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Export {
-    pub id: JobId,
-    pub state: JobState,
-    pub progress: f32,
-    /// Set once succeeded.
-    pub result: Option<ExportResult>,
-    /// The last failure message.
-    pub error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub(crate) payload: ExportPayload,
-}
+pub type Export = JobView<ExportPayload, ExportResult>;
 
 impl Export {
-    /// Errors: `NotFound` when the job is not an export (or its payload is unreadable).
-    pub(crate) fn from_job(job: Job) -> Result<Self, DomainError> {
-        let not_found = || DomainError::NotFound(super::service::NOT_FOUND.to_owned());
-        if job.kind != EXPORT_KIND {
-            return Err(not_found());
-        }
-        let payload: ExportPayload =
-            serde_json::from_value(job.payload).map_err(|_| not_found())?;
-        let result = match (job.state, job.result) {
-            (JobState::Succeeded, Some(value)) => serde_json::from_value(value).ok(),
-            _ => None,
-        };
-        Ok(Self {
-            id: job.id,
-            state: job.state,
-            progress: job.progress,
-            result,
-            error: job.error,
-            created_at: job.created_at,
-            finished_at: job.finished_at,
-            payload,
-        })
-    }
-
     /// The creator, if identified.
     pub fn owner(&self) -> Option<UserId> {
         self.payload.owner

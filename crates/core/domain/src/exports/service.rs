@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use super::model::{EXPORT_KIND, Export, ExportPayload, ExportRequest};
 use super::ports::{ExportFileStore, ExportReader, ExportRowSource};
-use crate::access::{AccessPolicy, Action, CellFactsSource, authorize_cells};
+use crate::access::{AccessPolicy, Action, CellAccess, CellFactsSource};
 use crate::auth::Caller;
 use crate::jobs::{JobId, JobService, JobState};
 use crate::{ConflictKind, DomainError};
@@ -20,9 +20,8 @@ pub(crate) const NOT_FOUND: &str = "Export not found";
 pub struct ExportService {
     jobs: JobService,
     source: Arc<dyn ExportRowSource>,
-    facts: Arc<dyn CellFactsSource>,
+    access: CellAccess,
     files: Arc<dyn ExportFileStore>,
-    policy: AccessPolicy,
 }
 
 impl ExportService {
@@ -36,9 +35,8 @@ impl ExportService {
         Self {
             jobs,
             source,
-            facts,
+            access: CellAccess::new(policy, facts),
             files,
-            policy,
         }
     }
 
@@ -53,29 +51,22 @@ impl ExportService {
     ) -> Result<Export, DomainError> {
         // Existence first: with public reads the policy looks nothing up.
         self.source.cell_names(request.cell_ids()).await?;
-        authorize_cells(
-            self.policy,
-            caller,
-            Action::Read,
-            self.facts.as_ref(),
-            request.cell_ids(),
-        )
-        .await?;
+        self.access
+            .authorize(caller, Action::Read, request.cell_ids())
+            .await?;
         let payload = ExportPayload::new(request, caller.map(|c| c.user_id), legacy);
-        let payload = serde_json::to_value(payload).map_err(DomainError::internal)?;
-        let job = self.jobs.submit(EXPORT_KIND, payload).await?;
-        tracing::info!(export.id = %job.id, cells = ?request.cell_ids(), "export queued");
-        Export::from_job(job)
+        let export: Export = self
+            .jobs
+            .submit_view(EXPORT_KIND, &payload, NOT_FOUND)
+            .await?;
+        tracing::info!(export.id = %export.id, cells = ?request.cell_ids(), "export queued");
+        Ok(export)
     }
 
     /// The export, if the caller may see it. Errors: `NotFound(NOT_FOUND)`; `Unavailable`,
     /// `Internal`.
     pub async fn get(&self, caller: Option<&Caller>, id: JobId) -> Result<Export, DomainError> {
-        let job = self.jobs.get(id).await.map_err(|e| match e {
-            DomainError::NotFound(_) => DomainError::NotFound(NOT_FOUND.to_owned()),
-            other => other,
-        })?;
-        let export = Export::from_job(job)?;
+        let export: Export = self.jobs.get_view(id, EXPORT_KIND, NOT_FOUND).await?;
         match export.owner() {
             Some(owner) if caller.map(|c| c.user_id) != Some(owner) => {
                 Err(DomainError::NotFound(NOT_FOUND.to_owned()))
@@ -108,14 +99,9 @@ impl ExportService {
                 ));
             }
         };
-        authorize_cells(
-            self.policy,
-            caller,
-            Action::Read,
-            self.facts.as_ref(),
-            &export.payload.cell_ids,
-        )
-        .await?;
+        self.access
+            .authorize(caller, Action::Read, &export.payload.cell_ids)
+            .await?;
         let reader = self.files.open(&file).await?;
         Ok((export, reader))
     }

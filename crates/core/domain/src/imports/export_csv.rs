@@ -20,17 +20,12 @@ pub const EXPORT_CSV_COLUMNS: [&str; 9] = [
     "logger",
 ];
 
-/// The header of the first release's export CSV (no `logger`): still read.
-pub const EXPORT_CSV_COLUMNS_WITHOUT_LOGGER: [&str; 8] = [
-    "cell_id",
-    "cell_name",
-    "source",
-    "sensor",
-    "measurement",
-    "unit",
-    "timestamp",
-    "value",
-];
+/// The header of the first release's export CSV: the same without its last column,
+/// `logger`. Still read.
+pub const EXPORT_CSV_COLUMNS_WITHOUT_LOGGER: &[&str] = match EXPORT_CSV_COLUMNS.split_last() {
+    Some((_logger, first)) => first,
+    None => &[],
+};
 
 /// Puts the lines of an export back into rows. Feed every data line in order to
 /// [`Self::push`], then take the last row from [`Self::finish`].

@@ -4,15 +4,14 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::export_csv::{EXPORT_CSV_COLUMNS, EXPORT_CSV_COLUMNS_WITHOUT_LOGGER};
 use super::model::{BadLine, ImportSummary};
 use super::seed_csv::SEED_CSV_COLUMNS;
-use crate::DomainError;
-use crate::jobs::{Job, JobId, JobState};
+use crate::jobs::JobView;
 use crate::users::UserId;
 
 /// The job kind of an uploaded CSV import.
@@ -55,7 +54,7 @@ impl CsvLayout {
         let line = std::str::from_utf8(&body[..end]).ok()?;
         let line = line.strip_suffix('\r').unwrap_or(line);
         let is = |columns: &[&str]| line.split(',').eq(columns.iter().copied());
-        if is(&EXPORT_CSV_COLUMNS) || is(&EXPORT_CSV_COLUMNS_WITHOUT_LOGGER) {
+        if is(&EXPORT_CSV_COLUMNS) || is(EXPORT_CSV_COLUMNS_WITHOUT_LOGGER) {
             Some(Self::Export)
         } else if is(&SEED_CSV_COLUMNS) {
             Some(Self::Seed)
@@ -142,49 +141,21 @@ pub fn error_report(bad_lines: &[BadLine]) -> Vec<u8> {
 }
 
 /// What a client may know about an import.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CellImport {
-    pub id: JobId,
-    pub cell_id: i32,
-    pub format: String,
-    pub state: JobState,
-    pub progress: f32,
-    /// Set once succeeded.
-    pub result: Option<ImportResult>,
-    /// The last failure message.
-    pub error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub(crate) upload: Uuid,
-}
+pub type CellImport = JobView<ImportPayload, ImportResult>;
 
 impl CellImport {
-    /// Errors: `NotFound` when the job is not an import into `cell_id`.
-    pub(crate) fn from_job(job: Job, cell_id: i32) -> Result<Self, DomainError> {
-        let not_found = || DomainError::NotFound(IMPORT_NOT_FOUND.to_owned());
-        if job.kind != IMPORT_KIND {
-            return Err(not_found());
-        }
-        let payload: ImportPayload =
-            serde_json::from_value(job.payload).map_err(|_| not_found())?;
-        if payload.cell_id != cell_id {
-            return Err(not_found());
-        }
-        let result = match (job.state, job.result) {
-            (JobState::Succeeded, Some(value)) => serde_json::from_value(value).ok(),
-            _ => None,
-        };
-        Ok(Self {
-            id: job.id,
-            cell_id,
-            format: payload.format,
-            state: job.state,
-            progress: job.progress,
-            result,
-            error: job.error,
-            created_at: job.created_at,
-            finished_at: job.finished_at,
-            upload: payload.upload,
-        })
+    /// The cell every row goes to.
+    pub fn cell_id(&self) -> i32 {
+        self.payload.cell_id
+    }
+
+    /// `csv` or `seed-csv`.
+    pub fn format(&self) -> &str {
+        &self.payload.format
+    }
+
+    /// The stored body and its error report.
+    pub(crate) fn upload(&self) -> Uuid {
+        self.payload.upload
     }
 }

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use super::job::{CellImport, CsvLayout, IMPORT_KIND, IMPORT_NOT_FOUND, ImportPayload};
 use super::ports::ImportUploadStore;
-use crate::access::{AccessPolicy, Action, CellFactsSource, authorize_cells};
+use crate::access::{AccessPolicy, Action, CellAccess, CellFactsSource};
 use crate::auth::Caller;
 use crate::jobs::{JobId, JobService};
 use crate::{ConflictKind, DomainError};
@@ -17,8 +17,7 @@ use crate::{ConflictKind, DomainError};
 pub struct ImportService {
     jobs: JobService,
     uploads: Arc<dyn ImportUploadStore>,
-    facts: Arc<dyn CellFactsSource>,
-    policy: AccessPolicy,
+    access: CellAccess,
 }
 
 impl ImportService {
@@ -31,20 +30,8 @@ impl ImportService {
         Self {
             jobs,
             uploads,
-            facts,
-            policy,
+            access: CellAccess::new(policy, facts),
         }
-    }
-
-    async fn authorize(&self, caller: Option<&Caller>, cell_id: i32) -> Result<(), DomainError> {
-        authorize_cells(
-            self.policy,
-            caller,
-            Action::Write,
-            self.facts.as_ref(),
-            &[cell_id],
-        )
-        .await
     }
 
     /// Queues the import of `body` into `cell_id`, in `format` or the layout its header
@@ -58,7 +45,9 @@ impl ImportService {
         format: Option<&str>,
         body: Vec<u8>,
     ) -> Result<CellImport, DomainError> {
-        self.authorize(caller, cell_id).await?;
+        self.access
+            .authorize(caller, Action::Write, &[cell_id])
+            .await?;
         let Some(caller) = caller else {
             return Err(DomainError::Unauthenticated(
                 crate::auth::NO_CREDENTIALS.to_owned(),
@@ -107,10 +96,12 @@ impl ImportService {
             format: layout.as_str().to_owned(),
             owner: caller.user_id,
         };
-        let payload = serde_json::to_value(payload).map_err(DomainError::internal)?;
-        let job = self.jobs.submit(IMPORT_KIND, payload).await?;
-        tracing::info!(import.id = %job.id, cell_id, format = layout.as_str(), "import queued");
-        CellImport::from_job(job, cell_id)
+        let import: CellImport = self
+            .jobs
+            .submit_view(IMPORT_KIND, &payload, IMPORT_NOT_FOUND)
+            .await?;
+        tracing::info!(import.id = %import.id, cell_id, format = layout.as_str(), "import queued");
+        Ok(import)
     }
 
     /// The import. Errors: those of the policy; `NotFound(IMPORT_NOT_FOUND)` for an unknown
@@ -121,12 +112,17 @@ impl ImportService {
         cell_id: i32,
         id: JobId,
     ) -> Result<CellImport, DomainError> {
-        self.authorize(caller, cell_id).await?;
-        let job = self.jobs.get(id).await.map_err(|e| match e {
-            DomainError::NotFound(_) => DomainError::NotFound(IMPORT_NOT_FOUND.to_owned()),
-            other => other,
-        })?;
-        CellImport::from_job(job, cell_id)
+        self.access
+            .authorize(caller, Action::Write, &[cell_id])
+            .await?;
+        let import: CellImport = self
+            .jobs
+            .get_view(id, IMPORT_KIND, IMPORT_NOT_FOUND)
+            .await?;
+        if import.cell_id() != cell_id {
+            return Err(DomainError::NotFound(IMPORT_NOT_FOUND.to_owned()));
+        }
+        Ok(import)
     }
 
     /// The error report (CSV `line,reason`) of a finished import. Errors: those of
@@ -151,7 +147,7 @@ impl ImportService {
         if !import.state.is_finished() {
             return Err(not_finished());
         }
-        let report = match self.uploads.errors(import.upload).await {
+        let report = match self.uploads.errors(import.upload()).await {
             Ok(Some(report)) => report,
             Ok(None) => return Err(not_finished()),
             Err(DomainError::NotFound(_)) => {

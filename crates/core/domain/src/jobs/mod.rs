@@ -9,8 +9,10 @@ mod model;
 mod ports;
 mod runner;
 mod service;
+mod view;
 
 pub use model::{Job, JobCounts, JobId, JobState, NewJob};
 pub use ports::{Claim, JobFailure, JobHandler, JobQueue, JobRepository, ProgressSink, QueueError};
 pub use runner::{Execution, HandlerRegistry, JobRunner, RunnerSettings};
 pub use service::JobService;
+pub use view::JobView;

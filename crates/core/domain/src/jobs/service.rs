@@ -1,8 +1,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
 use super::model::{Job, JobCounts, JobId, NewJob};
 use super::ports::{JobQueue, JobRepository};
+use super::view::JobView;
 use crate::DomainError;
 
 /// Submitting and observing jobs: what the API side uses.
@@ -48,6 +52,42 @@ impl JobService {
     /// Errors: `NotFound` for an unknown id.
     pub async fn get(&self, id: JobId) -> Result<Job, DomainError> {
         self.repo.get(id).await
+    }
+
+    /// Submits a job of `kind` and shows it as that kind's view (see [`Self::submit`]).
+    /// Errors: those of [`Self::submit`]; `Internal` when the payload does not serialize.
+    pub(crate) async fn submit_view<P, R>(
+        &self,
+        kind: &str,
+        payload: &P,
+        not_found: &str,
+    ) -> Result<JobView<P, R>, DomainError>
+    where
+        P: Serialize + DeserializeOwned,
+        R: DeserializeOwned,
+    {
+        let payload = serde_json::to_value(payload).map_err(DomainError::internal)?;
+        let job = self.submit(kind, payload).await?;
+        JobView::from_job(job, kind, not_found)
+    }
+
+    /// The job `id` as a view of `kind`. Errors: `NotFound(not_found)` for an unknown id or
+    /// a job of another kind; `Unavailable`, `Internal`.
+    pub(crate) async fn get_view<P, R>(
+        &self,
+        id: JobId,
+        kind: &str,
+        not_found: &str,
+    ) -> Result<JobView<P, R>, DomainError>
+    where
+        P: DeserializeOwned,
+        R: DeserializeOwned,
+    {
+        let job = self.get(id).await.map_err(|e| match e {
+            DomainError::NotFound(_) => DomainError::NotFound(not_found.to_owned()),
+            other => other,
+        })?;
+        JobView::from_job(job, kind, not_found)
     }
 
     /// The queue's depth by state (see [`JobRepository::count_by_state`]).

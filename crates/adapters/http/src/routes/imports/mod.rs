@@ -113,15 +113,15 @@ impl From<&CellImport> for ImportBody {
         let succeeded = i.state == JobState::Succeeded;
         Self {
             id: i.id.to_string(),
-            cell_id: i.cell_id,
-            format: i.format.clone(),
+            cell_id: i.cell_id(),
+            format: i.format().to_owned(),
             state: i.state.as_str(),
             progress: if succeeded { 1.0 } else { i.progress },
             error: i.error.clone(),
             created_at: i.created_at,
             finished_at: i.finished_at,
             summary: i.result.as_ref().map(ImportSummaryBody::from),
-            errors: succeeded.then(|| format!("{}/errors", location(i.cell_id, i.id))),
+            errors: succeeded.then(|| format!("{}/errors", location(i.cell_id(), i.id))),
         }
     }
 }
