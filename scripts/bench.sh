@@ -85,26 +85,31 @@ def snapshot():
         except (OSError, IndexError, ValueError):
             pass
     return seen
-base, last = snapshot(), {}
 stop = False
 def on_term(*_):
     global stop
     stop = True
 signal.signal(signal.SIGTERM, on_term)
+base, last = snapshot(), {}
+open(out + ".ready", "w").close()
 while not stop:
     last.update(snapshot())
     time.sleep(0.1)
 last.update(snapshot())
 total = sum(t - base.get(k, 0) for k, t in last.items())
-with open(out, "w") as f:
+with open(out + ".tmp", "w") as f:
     f.write(f"{total / os.sysconf('SC_CLK_TCK')}\n")
+os.rename(out + ".tmp", out)
 PY
   cpu_pid=$!
-  sleep 0.3 # its first snapshot
+  # Its first snapshot is taken (and SIGTERM handled) before the run starts.
+  until [[ -e "$cpu_out.ready" ]]; do sleep 0.05; done
 }
 # cpu_watch_stop: prints the backends' CPU seconds since cpu_watch_start.
+# (Called in a command substitution, i.e. a subshell, which cannot `wait` for the sampler.)
 cpu_watch_stop() {
-  kill -TERM "$cpu_pid"; wait "$cpu_pid" 2>/dev/null || true
+  kill -TERM "$cpu_pid"
+  until [[ -s "$cpu_out" ]]; do sleep 0.05; done
   cat "$cpu_out"
 }
 tick_seconds=$(getconf CLK_TCK)
