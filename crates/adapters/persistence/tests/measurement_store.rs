@@ -4,6 +4,7 @@
 
 use crate::common;
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use ents_coalesce::CoalesceSettings;
@@ -247,6 +248,64 @@ async fn a_batch_skips_only_the_uploads_with_missing_references() {
     assert_eq!(
         rows(&db, "SELECT count(*)::text AS line FROM data").await,
         ["1"]
+    );
+}
+
+/// Uploads whose rows all go to one table are written by one statement (the fast path); a
+/// missing reference anywhere in the batch sends it to the slow path, which still stores the
+/// others. An id too large for an `integer` column is reported missing, never skipped.
+#[tokio::test]
+async fn a_one_table_batch_is_all_or_nothing_per_upload() {
+    let (db, store) = setup().await;
+    let all_known = [
+        power(2, 1, 10, 1.0),
+        power(1, 1, 10, 1.0),
+        power(1, 1, 10, 2.0),
+    ];
+    let outcomes = store.store_batch(&all_known).await.unwrap();
+    assert_eq!(
+        outcomes,
+        [committed(1, 0), committed(1, 0), committed(0, 1)]
+    );
+
+    let with_missing = [
+        power(1, 1, 20, 1.0),
+        power(99, 1, 20, 1.0),
+        power(3_000_000_000, 1, 20, 1.0),
+        power(1, 1, 10, 1.0),
+    ];
+    let outcomes = store.store_batch(&with_missing).await.unwrap();
+    assert_eq!(outcomes[0], committed(1, 0));
+    assert!(matches!(&outcomes[1], StoreOutcome::Missing(m) if m.cells == BTreeSet::from([99])));
+    assert!(
+        matches!(&outcomes[2], StoreOutcome::Missing(m) if m.cells == BTreeSet::from([3_000_000_000]))
+    );
+    assert_eq!(outcomes[3], committed(0, 1));
+
+    // Generic rows: a sensor that does not exist yet is created on the slow path.
+    let first = generic(&[(1, SensorType::Bme280Temp, 10, 20.0)]);
+    store.store(&first).await.unwrap();
+    let generics = [
+        generic(&[(1, SensorType::Bme280Temp, 11, 21.0)]),
+        generic(&[(2, SensorType::Bme280Temp, 11, 22.0)]),
+        first,
+    ];
+    let outcomes = store.store_batch(&generics).await.unwrap();
+    assert_eq!(
+        outcomes,
+        [committed(1, 0), committed(1, 0), committed(0, 1)]
+    );
+    assert_eq!(
+        rows(
+            &db,
+            "SELECT format('%s %s', count(*), sum(voltage)) AS line FROM power_data"
+        )
+        .await,
+        ["3 3"]
+    );
+    assert_eq!(
+        rows(&db, "SELECT count(*)::text AS line FROM data").await,
+        ["3"]
     );
 }
 

@@ -7,7 +7,8 @@
 //!
 //! Two paths for one upload:
 //! * **fast**: the upload's rows go to one table: a single multi-row `INSERT`, atomic on its
-//!   own, so one round trip and no `BEGIN`/`COMMIT`. Generic rows find their sensors by key
+//!   own, so one round trip and no `BEGIN`/`COMMIT`. A batch of uploads whose rows all go to
+//!   one table takes it too: one statement stores all of them or none. Generic rows find their sensors by key
 //!   inside that statement, which inserts nothing unless every sensor exists (no id cache: a
 //!   cached id could name another sensor after a restore or a sequence reset). A missing
 //!   cell or logger surfaces as a foreign-key violation (nothing inserted); either way the
@@ -17,7 +18,9 @@
 //!   needs, and inserts.
 //!
 //! Batches (queued mode, and the direct mode's group commit under load: [`GroupCommitStore`])
-//! always take the slow path, all uploads in one transaction.
+//! try the fast path first, then the slow one, all uploads in one transaction: one upload
+//! with a missing reference fails the batch's single statement (nothing stored), and the
+//! slow path then stores the others and reports it.
 
 mod group_commit;
 mod named;
@@ -59,14 +62,16 @@ impl PgMeasurementStore {
         }
     }
 
-    /// The single-statement path. `None` when it does not apply or hit a missing reference.
+    /// The single-statement path for the rows of `uploads` uploads (one outcome each, in
+    /// order). `None` when it does not apply or hit a missing reference: nothing was stored.
     async fn fast(
         conn: &mut AsyncPgConnection,
         rows: &Rows,
-    ) -> Result<Option<StoreOutcome>, DieselError> {
-        let mut counts = vec![Counts::default()];
+        uploads: usize,
+    ) -> Result<Option<Vec<StoreOutcome>>, DieselError> {
+        let mut counts = vec![Counts::default(); uploads];
         match write::insert_fast(conn, rows, &mut counts).await {
-            Ok(true) => Ok(Some(committed(counts[0]))),
+            Ok(true) => Ok(Some(counts.into_iter().map(committed).collect())),
             Ok(false) => Ok(None),
             Err(DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _)) => Ok(None),
             Err(e) => Err(e),
@@ -110,26 +115,24 @@ impl PgMeasurementStore {
 #[async_trait]
 impl MeasurementStore for PgMeasurementStore {
     async fn store(&self, upload: &Upload) -> Result<StoreOutcome, DomainError> {
-        let rows = Rows::of([upload]);
-        self.db
-            .with_conn(async |conn| {
-                if let Some(outcome) = Self::fast(conn, &rows).await? {
-                    return Ok(outcome);
-                }
-                let mut outcomes = Self::slow(conn, std::slice::from_ref(upload)).await?;
-                Ok(outcomes
-                    .pop()
-                    .ok_or_else(|| DomainError::internal("no outcome for the upload"))?)
-            })
-            .await
+        let mut outcomes = self.store_batch(std::slice::from_ref(upload)).await?;
+        outcomes
+            .pop()
+            .ok_or_else(|| DomainError::internal("no outcome for the upload"))
     }
 
     async fn store_batch(&self, uploads: &[Upload]) -> Result<Vec<StoreOutcome>, DomainError> {
         if uploads.is_empty() {
             return Ok(Vec::new());
         }
+        let rows = Rows::of(uploads);
         self.db
-            .with_conn(async |conn| Ok(Self::slow(conn, uploads).await?))
+            .with_conn(async |conn| {
+                if let Some(outcomes) = Self::fast(conn, &rows, uploads.len()).await? {
+                    return Ok(outcomes);
+                }
+                Ok(Self::slow(conn, uploads).await?)
+            })
             .await
     }
 }

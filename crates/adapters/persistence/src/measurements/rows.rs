@@ -42,6 +42,9 @@ pub(crate) struct Rows {
     pub(crate) data: Vec<DataRec>,
     /// Per upload: the cells and loggers it needs.
     pub(crate) needs: Vec<Needs>,
+    /// Rows were left out because an id cannot fit an `integer` column (their uploads are
+    /// then missing a reference, which only the slow path reports).
+    pub(crate) dropped: bool,
 }
 
 #[derive(Default, Clone)]
@@ -89,12 +92,14 @@ impl Rows {
             for row in u.stored_rows() {
                 needs.cells.insert(row.cell_id().get());
                 let Ok(cell) = i32::try_from(row.cell_id().get()) else {
+                    rows.dropped = true;
                     continue;
                 };
                 match row {
                     StoredRow::Power(p) => {
                         needs.loggers.insert(p.logger_id);
                         let Ok(logger) = i32::try_from(p.logger_id) else {
+                            rows.dropped = true;
                             continue;
                         };
                         rows.power.push(PowerRec {

@@ -15,14 +15,14 @@ use super::queries::{
 use super::rows::{Counts, DataRec, PowerRec, Rows, SensorKey, TerosRec, attribute};
 
 /// The fast path's single statement for `rows`: `Ok(false)` when it does not apply (rows for
-/// more than one table) or a generic row's sensor does not exist yet — nothing is inserted
-/// then. A foreign-key violation (unknown cell or logger) is returned as the error it is.
+/// more than one table, or an id that cannot exist: its upload must be reported missing) or
+/// a generic row's sensor does not exist yet — nothing is inserted then. A foreign-key violation (unknown cell or logger) is returned as the error it is.
 pub(crate) async fn insert_fast(
     conn: &mut AsyncPgConnection,
     rows: &Rows,
     counts: &mut [Counts],
 ) -> Result<bool, DieselError> {
-    if rows.tables() != 1 {
+    if rows.tables() != 1 || rows.dropped {
         return Ok(false);
     }
     if rows.data.is_empty() {
