@@ -146,18 +146,31 @@ gets() { # N URL: N GETs of URL on one keep-alive connection
   for ((i = 0; i < $1; i++)); do args+=(-o /dev/null "$2"); done
   curl -fsS "${args[@]}"
 }
+# A command reaches callgrind when the server next runs (it sleeps between requests): each
+# is sent in the background and followed by a cheap request that wakes the server.
+ctl() {
+  callgrind_control "$@" "$cg_pid" >/dev/null 2>&1 &
+  local sent=$!
+  sleep 1
+  curl -fsS -o /dev/null "$cg_base/"
+  wait "$sent" || true
+}
 echo "instructions per response (callgrind, $cg_reads requests each):"
+# Counting stays on once started (switching it off and on again spoils the totals of the
+# later dumps in valgrind 3.19); each read's warm-up is zeroed away before its count.
+ctl -i on
 for name in power teros sensor hourly; do
   gets 2 "${cg_url[$name]}"
-  callgrind_control -i on "$cg_pid" >/dev/null
+  ctl -z
   gets "$cg_reads" "${cg_url[$name]}"
-  callgrind_control -d "$name" "$cg_pid" >/dev/null
-  callgrind_control -i off "$cg_pid" >/dev/null
-  dump=$(ls -t "$scratch"/callgrind.out* | head -1)
+  ctl -d "$name"
+  dump=$(ls "$scratch"/callgrind.out* | sort -V | tail -1)
   total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
-  printf '%-22s%14s Ir%12s Ir/point\n' "$name" \
-    "$(python3 -c "print(f'{$total // $cg_reads:,}')")" \
-    "$(python3 -c "print(f'{$total / $cg_reads / ($points if '$name' != 'hourly' else 8784):,.0f}')")"
+  per_point=$points
+  [[ "$name" == hourly ]] && per_point=8784
+  python3 -c "import sys; n, t, r, p = sys.argv[1], *map(int, sys.argv[2:5]); \
+print(f'{n:22}{t // r:14,} Ir{t / r / p:12,.0f} Ir/point ({sys.argv[5]})')" \
+    "$name" "$total" "$cg_reads" "$per_point" "$(basename "$dump")"
   if [[ "$name" == power ]]; then
     callgrind_annotate --threshold=99 "$dump" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -40 \
       >"$target/bench-raw-callgrind-power.txt" || true
