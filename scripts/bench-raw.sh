@@ -11,10 +11,19 @@
 # one client, p50 from its per-transaction log). Then the power read again with
 # `Accept-Encoding: gzip` and `br`, to see whether compression pays on this machine.
 #
+# Also a one-year hourly power chart of cell 2 (one row an hour through 2024: 8,784 buckets
+# from the rollups), which goes through the same body writers (issue 16 §3).
+#
 # BENCH_PERF=1 also samples the server with `perf record` during the power reads and prints
 # the functions where its CPU time went (perf report, self time).
 #
-#   BENCH_RAW_POINTS=16666 BENCH_READS=200 BENCH_PERF=0 scripts/bench-raw.sh
+# BENCH_CALLGRIND=1 then runs a second server on the same database under
+# `valgrind --tool=callgrind` and counts the instructions it executes per response of each
+# read (BENCH_CALLGRIND_READS requests each, after two uncounted ones): unlike times, these
+# do not depend on what else the machine runs. The top functions of the power read (self
+# instructions) go to $CARGO_TARGET_DIR/bench-raw-callgrind-power.txt.
+#
+#   BENCH_RAW_POINTS=16666 BENCH_READS=200 BENCH_PERF=0 BENCH_CALLGRIND=0 scripts/bench-raw.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 points="${BENCH_RAW_POINTS:-16666}"
@@ -44,7 +53,11 @@ q "INSERT INTO cell (id, name) VALUES (1, 'bench-raw');
    INSERT INTO data (sensor_id, ts, ts_server, float_val)
    SELECT 1, timestamp '2024-01-01' + i * ($step), timestamp '2024-01-01' + i * ($step),
           random() * 100
-     FROM generate_series(0, $points - 1) i;" >/dev/null
+     FROM generate_series(0, $points - 1) i;
+   INSERT INTO cell (id, name) VALUES (2, 'bench-raw-year');
+   INSERT INTO power_data (cell_id, logger_id, ts, ts_server, voltage, current)
+   SELECT 2, 1, t, t, 1.5 + random(), 0.0002 + random() / 1e4
+     FROM generate_series(timestamp '2024-01-01', timestamp '2024-12-31 23:00', '1 hour') t;" >/dev/null
 q "VACUUM ANALYZE" >/dev/null
 
 pgbench_p50() { # the median latency (ms) of a one-statement script, one client, $reads runs
@@ -83,13 +96,15 @@ api[teros]=$(python3 scripts/bench_probe.py getcpu "$base/teros/1?$range" "$read
 api[sensor]=$(python3 scripts/bench_probe.py getcpu "$base/sensor/?cellId=1&name=bench&measurement=value&$range" "$reads" "$server_pid")
 api[gzip]=$(python3 scripts/bench_probe.py getcpu "$base/power/1?$range" "$reads" "$server_pid" gzip)
 api[br]=$(python3 scripts/bench_probe.py getcpu "$base/power/1?$range" "$reads" "$server_pid" br)
+year="startTime=2024-01-01T00:00:00Z&endTime=2025-01-01T00:00:00Z&resample=hour"
+api[hourly]=$(python3 scripts/bench_probe.py getcpu "$base/power/2?$year" "$reads" "$server_pid")
 
 python3 - "$points" "${bare[power]}" "${bare[teros]}" "${bare[sensor]}" \
-  "${api[power]}" "${api[teros]}" "${api[sensor]}" "${api[gzip]}" "${api[br]}" <<'PY'
+  "${api[power]}" "${api[teros]}" "${api[sensor]}" "${api[gzip]}" "${api[br]}" "${api[hourly]}" <<'PY'
 import json, sys
 points = int(sys.argv[1])
 bare = dict(zip(["power", "teros", "sensor"], map(float, sys.argv[2:5])))
-api = dict(zip(["power", "teros", "sensor", "gzip", "br"], map(json.loads, sys.argv[5:10])))
+api = dict(zip(["power", "teros", "sensor", "gzip", "br", "hourly"], map(json.loads, sys.argv[5:11])))
 print(f"raw day: {points:,} points per series, p50/p99 of {api['power']['requests']} requests, c=1")
 print(f"{'':22}{'bare SQL p50':>13}{'API p50':>9}{'ratio':>7}{'API p99':>9}{'server CPU':>11}{'bytes':>11}")
 for name in ["power", "teros", "sensor"]:
@@ -101,4 +116,65 @@ for name in ["gzip", "br"]:
     print(f"{'power, ' + name:22}{bare['power']:10.2f} ms{a['p50_ms']:6.2f} ms"
           f"{a['p50_ms'] / bare['power']:6.2f}x{a['p99_ms']:6.2f} ms{a['server_cpu_ms']:8.2f} ms"
           f"{a['response_bytes']:11,}")
+a = api["hourly"]
+print(f"{'power, a year hourly':22}{'':13}{a['p50_ms']:6.2f} ms{'':7}{a['p99_ms']:6.2f} ms"
+      f"{a['server_cpu_ms']:8.2f} ms{a['response_bytes']:11,}")
 PY
+
+[[ "${BENCH_CALLGRIND:-0}" == 1 ]] || exit 0
+cg_reads="${BENCH_CALLGRIND_READS:-5}"
+cg_port=$(free_port)
+say "callgrind: a second server under valgrind, $cg_reads counted requests per read"
+ENTS_HTTP__LISTEN="127.0.0.1:$cg_port" valgrind --tool=callgrind --instr-atstart=no \
+  --callgrind-out-file="$scratch/callgrind.out" "$bin_dir/ents" serve \
+  >"$target/bench-raw-callgrind.log" 2>&1 &
+pids+=($!)
+cg_pid=$!
+for _ in $(seq 1 600); do
+  curl -fsS "http://127.0.0.1:$cg_port/api/" >/dev/null 2>&1 && break
+  sleep 0.5
+done
+cg_base="http://127.0.0.1:$cg_port/api"
+declare -A cg_url=(
+  [power]="$cg_base/power/1?$range"
+  [teros]="$cg_base/teros/1?$range"
+  [sensor]="$cg_base/sensor/?cellId=1&name=bench&measurement=value&$range"
+  [hourly]="$cg_base/power/2?$year"
+)
+gets() { # N URL: N GETs of URL on one keep-alive connection
+  local args=() i
+  for ((i = 0; i < $1; i++)); do args+=(-o /dev/null "$2"); done
+  curl -fsS "${args[@]}"
+}
+# A command reaches callgrind when the server next runs (it sleeps between requests): each
+# is sent in the background and followed by a cheap request that wakes the server.
+ctl() {
+  callgrind_control "$@" "$cg_pid" >/dev/null 2>&1 &
+  local sent=$!
+  sleep 1
+  curl -fsS -o /dev/null "$cg_base/"
+  wait "$sent" || true
+}
+echo "instructions per response (callgrind, $cg_reads requests each):"
+# Counting stays on once started (switching it off and on again spoils the totals of the
+# later dumps in valgrind 3.19); each read's warm-up is zeroed away before its count.
+ctl -i on
+for name in power teros sensor hourly; do
+  gets 2 "${cg_url[$name]}"
+  ctl -z
+  gets "$cg_reads" "${cg_url[$name]}"
+  ctl -d "$name"
+  dump=$(ls "$scratch"/callgrind.out* | sort -V | tail -1)
+  total=$(callgrind_annotate "$dump" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+  per_point=$points
+  [[ "$name" == hourly ]] && per_point=8784
+  python3 -c "import sys; n, t, r, p = sys.argv[1], *map(int, sys.argv[2:5]); \
+print(f'{n:22}{t // r:14,} Ir{t / r / p:12,.0f} Ir/point ({sys.argv[5]})')" \
+    "$name" "$total" "$cg_reads" "$per_point" "$(basename "$dump")"
+  if [[ "$name" == power ]]; then
+    callgrind_annotate --threshold=99 "$dump" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | head -40 \
+      >"$target/bench-raw-callgrind-power.txt" || true
+  fi
+done
+say "callgrind: the power read's top functions (self) in $target/bench-raw-callgrind-power.txt"
+cat "$target/bench-raw-callgrind-power.txt" >&2

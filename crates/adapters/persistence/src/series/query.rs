@@ -7,7 +7,8 @@ use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{Double, Integer, Nullable, Text, Timestamp};
 use diesel_async::RunQueryDsl;
 use ents_domain::DomainError;
-use ents_domain::series::{Point, ReadMode, Resample, SeriesQuery, Stats, TimeRange};
+use ents_domain::series::{Fields, Point, ReadMode, Resample, SeriesQuery, Stats, TimeRange};
+use futures_util::TryStreamExt;
 
 use super::plan::plan;
 use super::rows::{BucketRow, TextRow};
@@ -73,9 +74,10 @@ type RawTuple = (
     Option<f64>,
 );
 
-/// The raw rows of one series as typed tuples: the same statement as [`raw_sql`], decoded by
+/// The raw rows of one series as points: the same statement as [`raw_sql`], decoded by
 /// column position instead of by name (`sql_query` rows look every column up by its name,
-/// which a raw day of 16,666 rows pays 80,000 times).
+/// which a raw day of 16,666 rows pays 80,000 times), each row straight into its point as it
+/// arrives (no vector of rows first).
 async fn raw_points(
     db: &Db,
     spec: &SeriesSpec,
@@ -94,18 +96,18 @@ async fn raw_points(
             .sql(&tail),
     );
     db.with_conn(async |conn| {
-        let rows = statement.load::<RawTuple>(conn).await?;
-        Ok(rows
-            .into_iter()
-            .map(|(ts, v0, v1, v2, v3)| Point {
-                ts,
-                fields: [v0, v1, v2, v3]
-                    .into_iter()
-                    .take(n)
-                    .map(Stats::single)
-                    .collect(),
+        let rows = statement.load_stream::<RawTuple>(conn).await?;
+        let points = rows
+            .try_fold(Vec::new(), |mut points, (ts, v0, v1, v2, v3)| {
+                let single = Stats::single;
+                points.push(Point {
+                    ts,
+                    fields: Fields::new([single(v0), single(v1), single(v2), single(v3)], n),
+                });
+                std::future::ready(Ok(points))
             })
-            .collect())
+            .await?;
+        Ok(points)
     })
     .await
 }

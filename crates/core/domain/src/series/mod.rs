@@ -23,7 +23,7 @@ mod tests;
 pub use availability::{Availability, RECENT_DAYS, parse_cell_ids};
 pub use catalog::{CatalogEntry, CatalogFacts, CatalogSensor, catalog_entries};
 pub use model::{
-    Point, ReadMode, SensorInfo, SensorKind, SensorSeries, SeriesQuery, Stats, TimeRange,
+    Fields, Point, ReadMode, SensorInfo, SensorKind, SensorSeries, SeriesQuery, Stats, TimeRange,
 };
 pub use ports::SeriesRepository;
 pub use resample::{Resample, RollupWidth};

@@ -74,10 +74,68 @@ impl Stats {
 
 /// One timestamp of a column series with one [`Stats`] per field, in the field order of the
 /// series (power: v, i, p; TEROS: vwc, temp, ec, raw_vwc; a numeric sensor: its value).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Point {
     pub ts: NaiveDateTime,
-    pub fields: Vec<Stats>,
+    pub fields: Fields,
+}
+
+/// The [`Stats`] of one point, held inline: a raw day is 16,666 points, and one allocation
+/// for all of them costs less than one more per point (docs/performance.md "Raw reads").
+/// Reads as a slice of its fields.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Fields {
+    len: u8,
+    items: [Stats; Fields::CAPACITY],
+}
+
+impl Fields {
+    /// The most fields a series has (TEROS: vwc, temp, ec, raw_vwc).
+    pub const CAPACITY: usize = 4;
+
+    /// The first `len` of `items` (all of them when `len` is larger).
+    pub fn new(items: [Stats; Self::CAPACITY], len: usize) -> Self {
+        Self {
+            // At most CAPACITY (4): fits a u8.
+            len: u8::try_from(len.min(Self::CAPACITY)).unwrap_or(0),
+            items,
+        }
+    }
+}
+
+impl std::ops::Deref for Fields {
+    type Target = [Stats];
+
+    fn deref(&self) -> &[Stats] {
+        &self.items[..usize::from(self.len)]
+    }
+}
+
+impl PartialEq for Fields {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+/// Keeps the first [`Fields::CAPACITY`] stats.
+impl FromIterator<Stats> for Fields {
+    fn from_iter<I: IntoIterator<Item = Stats>>(iter: I) -> Self {
+        let mut fields = Self::default();
+        for (slot, stats) in fields.items.iter_mut().zip(iter) {
+            *slot = stats;
+            fields.len += 1;
+        }
+        fields
+    }
+}
+
+impl<'a> IntoIterator for &'a Fields {
+    type Item = &'a Stats;
+    type IntoIter = std::slice::Iter<'a, Stats>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 /// Which `data` column holds a sensor's values, from `sensor.data_type`.

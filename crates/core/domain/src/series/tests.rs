@@ -169,3 +169,22 @@ fn stats_of_sums_compose_into_means() {
     assert_eq!(Stats::from_sum(0, 0.0, None, None).mean, None);
     assert_eq!(Stats::single(None).count, 0);
 }
+
+#[test]
+fn fields_read_as_the_slice_of_their_length() {
+    use super::Fields;
+    let a = Stats::single(Some(1.0));
+    let b = Stats::single(Some(2.0));
+    let fields = Fields::new([a, b, Stats::single(Some(3.0)), Stats::default()], 2);
+    assert_eq!(&*fields, &[a, b]);
+    assert_eq!(fields.get(2), None);
+    // Slots past the length do not count in equality.
+    assert_eq!(fields, Fields::new([a, b, Stats::default(), b], 2));
+    assert_ne!(fields, Fields::new([a, b, Stats::default(), b], 3));
+    assert_eq!(fields, [a, b].into_iter().collect::<Fields>());
+    // More than four: the first four.
+    let many: Fields = std::iter::repeat_n(a, 6).collect();
+    assert_eq!(many.len(), Fields::CAPACITY);
+    assert_eq!(Fields::new([a; 4], 9).len(), Fields::CAPACITY);
+    assert_eq!((&fields).into_iter().count(), 2);
+}

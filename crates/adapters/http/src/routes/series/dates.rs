@@ -1,6 +1,6 @@
 //! The timestamps of the series bodies, many in a row.
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDateTime, Timelike};
 use ents_domain::series::format_http_date;
 
 /// [`format_http_date`] for many timestamps in a row, appending to a buffer: consecutive
@@ -29,11 +29,13 @@ impl HttpDateWriter {
         }
         let minute = secs.div_euclid(60);
         if self.minute != Some(minute) {
-            let full = format_http_date(ts);
-            // `…:MM:SS GMT`: everything before the seconds (chrono decides the year's width).
-            let cut = full.len().saturating_sub("SS GMT".len());
             self.prefix.clear();
-            self.prefix.push_str(&full[..cut]);
+            if !write_prefix(ts, &mut self.prefix) {
+                let full = format_http_date(ts);
+                // `…:MM:SS GMT`: everything before the seconds (chrono decides the year's width).
+                let cut = full.len().saturating_sub("SS GMT".len());
+                self.prefix.push_str(&full[..cut]);
+            }
             self.minute = Some(minute);
         }
         // `rem_euclid(60)` is in 0..60, so it fits a u8 and its digits are ASCII.
@@ -41,6 +43,46 @@ impl HttpDateWriter {
         out.extend_from_slice(self.prefix.as_bytes());
         out.extend_from_slice(&[b'0' + second / 10, b'0' + second % 10]);
         out.extend_from_slice(b" GMT");
+    }
+}
+
+const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `Fri, 01 Nov 2024 00:00:` of `ts` written by hand (chrono's strftime parses its format
+/// string on every call: most of the date cost of a raw day). Only for years 0–9999, which
+/// `%Y` writes as four digits; `false` (nothing written) for the others.
+fn write_prefix(ts: NaiveDateTime, out: &mut String) -> bool {
+    let Ok(year) = u32::try_from(ts.year()) else {
+        return false;
+    };
+    if year > 9999 {
+        return false;
+    }
+    let weekday = WEEKDAYS[ts.weekday().num_days_from_monday() as usize];
+    let month = MONTHS[ts.month0() as usize];
+    out.push_str(weekday);
+    out.push_str(", ");
+    push_digits(out, ts.day(), 2);
+    out.push(' ');
+    out.push_str(month);
+    out.push(' ');
+    push_digits(out, year, 4);
+    out.push(' ');
+    push_digits(out, ts.hour(), 2);
+    out.push(':');
+    push_digits(out, ts.minute(), 2);
+    out.push(':');
+    true
+}
+
+/// The last `width` decimal digits of `value`, zero-padded.
+fn push_digits(out: &mut String, value: u32, width: u32) {
+    for place in (0..width).rev() {
+        let digit = value / 10_u32.pow(place) % 10;
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
     }
 }
 
@@ -76,6 +118,14 @@ mod tests {
         instants.push(at(1969, 12, 31, 23, 59, 59));
         instants.push(at(1900, 1, 1, 0, 0, 0));
         instants.push(at(12_345, 6, 7, 8, 9, 10));
+        instants.push(at(0, 1, 1, 0, 0, 0));
+        instants.push(at(9999, 12, 31, 23, 59, 59));
+        instants.push(at(-1, 12, 31, 23, 59, 59));
+        instants.push(at(999, 3, 4, 5, 6, 7));
+        // Every month and weekday.
+        for day in 0..400 {
+            instants.push(at(2025, 1, 1, 13, 7, 0) + chrono::TimeDelta::days(day));
+        }
         for ts in instants {
             writer.write(ts, &mut out);
             expected.push_str(&format_http_date(ts));

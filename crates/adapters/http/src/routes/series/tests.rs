@@ -147,3 +147,19 @@ fn sensor_bodies_equal_serde_json() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_large_body_is_sent_whole_in_chunks_with_its_content_length() {
+    use actix_web::body::{BodySize, MessageBody};
+    for len in [0, 1, super::BODY_CHUNK, 100_000] {
+        let bytes: Vec<u8> = (0..len).map(|i| u8::try_from(i % 251).unwrap()).collect();
+        let response = super::json_body(bytes.clone());
+        assert_eq!(
+            response.headers().get("content-type").unwrap(),
+            "application/json"
+        );
+        let body = response.into_body();
+        assert_eq!(body.size(), BodySize::Sized(len as u64), "{len} bytes");
+        assert_eq!(actix_web::body::to_bytes(body).await.unwrap(), bytes);
+    }
+}
