@@ -187,7 +187,7 @@ impl From<&Export> for ExportBody {
         Self {
             id: e.id.to_string(),
             state: e.state.as_str(),
-            progress: if succeeded { 1.0 } else { e.progress },
+            progress: e.progress,
             rows: e.result.as_ref().map(|r| r.rows),
             bytes: e.result.as_ref().map(|r| r.bytes),
             error: e.error.clone(),

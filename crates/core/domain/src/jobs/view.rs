@@ -10,6 +10,7 @@ use crate::DomainError;
 pub struct JobView<P, R> {
     pub id: JobId,
     pub state: JobState,
+    /// 0..=1; exactly 1 once succeeded (a handler's last report may have been below it).
     pub progress: f32,
     /// Set once succeeded.
     pub result: Option<R>,
@@ -35,15 +36,62 @@ impl<P: DeserializeOwned, R: DeserializeOwned> JobView<P, R> {
             (JobState::Succeeded, Some(value)) => serde_json::from_value(value).ok(),
             _ => None,
         };
+        let progress = if job.state == JobState::Succeeded {
+            1.0
+        } else {
+            job.progress
+        };
         Ok(Self {
             id: job.id,
             state: job.state,
-            progress: job.progress,
+            progress,
             result,
             error: job.error,
             created_at: job.created_at,
             finished_at: job.finished_at,
             payload,
         })
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use chrono::Utc;
+
+    use super::JobView;
+    use crate::jobs::{Job, JobId, JobState};
+
+    fn job(state: JobState, progress: f32) -> Job {
+        Job {
+            id: JobId::new(),
+            kind: "k".into(),
+            state,
+            attempts: 1,
+            max_attempts: 3,
+            progress,
+            payload: serde_json::json!({}),
+            result: None,
+            error: None,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+            started_at: None,
+            finished_at: None,
+            run_after: Utc::now(),
+            lease_until: None,
+        }
+    }
+
+    fn progress(state: JobState, reported: f32) -> f32 {
+        let view: JobView<serde_json::Value, serde_json::Value> =
+            JobView::from_job(job(state, reported), "k", "not found").unwrap();
+        view.progress
+    }
+
+    #[test]
+    fn a_succeeded_job_shows_full_progress_and_others_what_was_reported() {
+        assert_eq!(progress(JobState::Succeeded, 0.99), 1.0);
+        assert_eq!(progress(JobState::Running, 0.5), 0.5);
+        assert_eq!(progress(JobState::Failed, 0.25), 0.25);
     }
 }

@@ -116,7 +116,7 @@ impl From<&CellImport> for ImportBody {
             cell_id: i.cell_id(),
             format: i.format().to_owned(),
             state: i.state.as_str(),
-            progress: if succeeded { 1.0 } else { i.progress },
+            progress: i.progress,
             error: i.error.clone(),
             created_at: i.created_at,
             finished_at: i.finished_at,
